@@ -145,6 +145,17 @@ def test_map_tolerated_failures():
     assert strict.run([0, 1, 2]).error == "Odd"
 
 
+def test_distributed_map_at_the_default_tolerance_fails_with_the_threshold_error():
+    fail_odd = {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}, "StartAt": "C", "States": {
+        "C": {"Type": "Choice", "Choices": [{"Variable": "$", "NumericEquals": 1, "Next": "F"}], "Default": "P"},
+        "F": {"Type": "Fail", "Error": "Odd"}, "P": {"Type": "Pass", "End": True}}}
+    ex = machine({"M": {"Type": "Map", "ItemProcessor": fail_odd, "End": True}}).run([0, 1, 2])
+    assert (ex.error, ex.cause) == ("States.ExceedToleratedFailureThreshold",
+                                    "The specified tolerated failure threshold was exceeded")
+    failed = [e for e in ex.history if e.type == "MapRunFailed"]
+    assert failed[0].details["error"] == "States.ExceedToleratedFailureThreshold"
+
+
 def test_step_back_with_snapshots():
     m = machine({"A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Pass", "Result": 2, "End": True}})
     ex = m.start({})

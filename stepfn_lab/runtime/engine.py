@@ -514,9 +514,14 @@ class Execution:
 
     def _phase_schedule(self, frame: Frame, state: State) -> None:
         from .invoke import schedule_details
-        if frame.retry_total and state.uses_context:
-            self.task_payload(frame, state)  # a retry sees its own $$.State.RetryCount
         resource = _tasks.parse_resource(state.extra["resource"])
+        if resource.pattern == ".waitForTaskToken":
+            # the token exists before TaskScheduled: AWS records the real token in its parameters
+            from .invoke import issue_token
+            issue_token(self, frame)
+            self.task_payload(frame, state)
+        elif frame.retry_total and state.uses_context:
+            self.task_payload(frame, state)  # a retry sees its own $$.State.RetryCount
         if resource.uses_lambda_events:
             self.emit(frame, "LambdaFunctionScheduled", schedule_details(self, frame, resource, lambda_events=True))
         else:
@@ -669,7 +674,14 @@ class Execution:
         over_count = fan.failures > fan.tolerated_count
         over_percentage = total > 0 and fan.failures * 100.0 / total > fan.tolerated_percentage
         if over_count and over_percentage:
-            if fan.tolerated_count or fan.tolerated_percentage:
+            # Design note: a Distributed Map Run fails as a whole once its failures pass the threshold,
+            # which is 0 by default, so one failed child fails the Map with
+            # States.ExceedToleratedFailureThreshold and not with the child's own error (AWS docs,
+            # "Setting failure thresholds for Distributed Map states" in state-map-distributed.html:
+            # the default tolerance is 0; "the Map Run fails" with that error when it is exceeded). The
+            # child's error stays in its own history. An Inline Map has no Map Run: it fails with the
+            # child's error unless a tolerance was set (recorded on AWS: test_map_state_tolerated_*).
+            if fan.tolerated_count or fan.tolerated_percentage or fan.distributed:
                 fan.failed = (EXCEED_TOLERATED_FAILURE_THRESHOLD,
                               "The specified tolerated failure threshold was exceeded")
             else:

@@ -190,13 +190,11 @@ def _submit_for_callback(execution, frame, state, resource) -> None:
     if resource.kind == "activity" and mocked:
         from ..services.mocks import ACTIVITY_CANNOT_BE_MOCKED
         raise StatesError(RUNTIME, ACTIVITY_CANNOT_BE_MOCKED, {"raw": True})
-    token = execution.ids.uuid("task-token:" + execution.arn)
-    frame.token = token
+    if resource.kind == "activity" or not frame.token:  # an activity's token is made as a worker gets it
+        issue_token(execution, frame)
+        _reevaluate_payload_with_token(execution, frame, state)
+    token = frame.token
     execution.tokens[token] = frame
-    if frame.trace is not None:
-        frame.trace["taskToken"] = token
-    # the token is visible to the payload through $$.Task.Token: re-evaluate Parameters now
-    _reevaluate_payload_with_token(execution, frame, state)
     submitted: Any = None
     if resource.kind != "activity":
         try:
@@ -233,6 +231,18 @@ def _submit_for_callback(execution, frame, state, resource) -> None:
                 resume_with_failure(execution, token, type(exc).__name__, str(exc))
             else:
                 resume_with_success(execution, token, output)
+
+
+def issue_token(execution, frame) -> str:
+    """A fresh task token for this attempt, visible to the payload through ``$$.Task.Token``.
+
+    Made before ``TaskScheduled`` for ``.waitForTaskToken`` tasks, so the event's parameters
+    hold the token the worker receives (as AWS records it)."""
+    token = execution.ids.uuid("task-token:" + execution.arn)
+    frame.token = token
+    if frame.trace is not None:
+        frame.trace["taskToken"] = token
+    return token
 
 
 def _reevaluate_payload_with_token(execution, frame, state) -> None:
