@@ -276,3 +276,26 @@ def test_previous_event_ids_follow_each_iteration_and_branch():
             assert iteration_of(event) == int(event.frame.split("[")[1].split("]")[0]) if event.frame else True
     exits = [e for e in ex.history if e.type == "ParallelStateExited"]
     assert sorted(iteration_of(e) for e in exits) == [0, 1, 2]
+
+
+def test_run_until_moves_the_clock_when_nothing_is_due_before():
+    m = machine({"Ask": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+                         "Parameters": {"FunctionName": "notify", "Payload": {"t.$": "$$.Task.Token"}},
+                         "HeartbeatSeconds": 600, "End": True}})
+    tokens = []
+    ex = m.run({}, lambdas={"notify": lambda e, c: tokens.append(e["t"]) or {}})
+    ex.run(until=500)
+    assert ex.status == "RUNNING" and ex.clock.now == 500
+    ex.send_task_heartbeat(tokens[0])  # sent at t=500: the next 600 s count from there
+    ex.run(until=1000)
+    assert ex.status == "RUNNING" and ex.clock.now == 1000
+    ex.run(until=2000)
+    assert ex.error == "States.HeartbeatTimeout" and ex.clock.now == 1100
+
+
+def test_run_until_past_the_execution_timeout_times_out_at_the_timeout():
+    m = sfl.StateMachine.from_json({"StartAt": "Ask", "TimeoutSeconds": 300, "States": {
+        "Ask": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                "Parameters": {"QueueUrl": "q", "MessageBody": {"t.$": "$$.Task.Token"}}, "End": True}}})
+    ex = m.run({}).run(until=1000)
+    assert ex.status == "TIMED_OUT" and ex.clock.now == 300

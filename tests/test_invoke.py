@@ -24,3 +24,20 @@ def test_task_scheduled_records_the_real_callback_token():
     assert len(scheduled) == 2 and len(seen) == 2 and seen[0] != seen[1]
     for event, token in zip(scheduled, seen):
         assert token and event.details["parameters"]["Payload"] == {"t": token}
+
+
+def test_a_handler_past_its_timeout_by_the_wall_clock_times_out_at_timeout_seconds_in_virtual_time():
+    import time
+
+    def slow(event, context):
+        time.sleep(1.2)
+        return event
+    for resource, timed_out in ((FN + "slow", "LambdaFunctionTimedOut"),
+                                ("arn:aws:states:::lambda:invoke", "TaskTimedOut")):
+        m = machine({"T": {"Type": "Task", "Resource": resource, "TimeoutSeconds": 1,
+                           "Parameters": {"FunctionName": "slow", "Payload": {}}, "End": True}})
+        ex = m.run({}, lambdas={"slow": slow})
+        assert ex.error == "States.Timeout"
+        started = next(e for e in ex.history if e.type.endswith("Started") and e.type != "ExecutionStarted")
+        event = next(e for e in ex.history if e.type == timed_out)
+        assert event.at - started.at == 1 and ex.clock.now == 1

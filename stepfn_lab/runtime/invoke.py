@@ -59,14 +59,23 @@ def invoke(execution, frame, state) -> None:
         return
     except StatesError as err:
         if err.error == TIMEOUT and err.cause is None:
-            # through an integration the error output carries an empty Cause (recorded on AWS)
-            _task_timed_out(execution, frame, state, resource, TIMEOUT, None if resource.kind == "lambda" else "")
+            # The handler ran past TimeoutSeconds by the wall clock. The history shows the timeout
+            # TimeoutSeconds after the task started, in virtual time: the frame waits until then.
+            frame.ready_at = execution.clock.now + (frame.timeout or 0)
+            frame.phase = "timed_out"
             return
         if err.details.get("task"):  # a failure of the work itself (handler, service, mock)
             _task_failed(execution, frame, state, resource, err.error, err.cause)
             return
         raise
     _task_succeeded(execution, frame, state, resource, result)
+
+
+def timed_out(execution, frame, state) -> None:
+    """The ``timed_out`` phase: the virtual clock has reached the task's TimeoutSeconds."""
+    resource = _tasks.parse_resource(state.extra["resource"])
+    # through an integration the error output carries an empty Cause (recorded on AWS)
+    _task_timed_out(execution, frame, state, resource, TIMEOUT, None if resource.kind == "lambda" else "")
 
 
 def _call(execution, frame, state, resource: _tasks.Resource) -> Any:
