@@ -168,7 +168,9 @@ def _task_failed(execution, frame, state, resource, error: str | None, cause: st
         details = {"resourceType": _resource_type(resource), "resource": _resource_name(resource)}
         details.update({k: v for k, v in (("error", error), ("cause", cause)) if v is not None})
         execution.emit(frame, "TaskFailed", details)
-    execution.state_failed(frame, state, StatesError(error, cause, {"raw": True}))
+    err = StatesError(error, None, {"raw": True})
+    err.cause = cause  # set after the message is made: a LazyText cause stays unformatted
+    execution.state_failed(frame, state, err)
 
 
 def _task_timed_out(execution, frame, state, resource, error: str, cause: str | None) -> None:

@@ -180,7 +180,7 @@ def call_handler(handler: Callable, event: Any, context: LambdaContext, timeout:
         if not (isinstance(payload, dict) and "errorType" in payload):
             payload = {"errorMessage": str(exc), "errorType": type(exc).__name__,
                        "requestId": context.aws_request_id,
-                       "stackTrace": _stack_trace(exc)}
+                       "stackTrace": StackTrace(exc.__traceback__)}
         raise LambdaError(payload) from None
     elapsed = time.perf_counter() - started
     if timeout is not None and elapsed > timeout:
@@ -221,25 +221,71 @@ def _call_with_deadline(handler: Callable, event: Any, context: LambdaContext, t
     return outcome.get("result")
 
 
-def _stack_trace(exc: BaseException) -> list[str]:
+class StackTrace:
     """The handler's frames as Lambda's Python runtime lists them, with file names only
     (``/var/task/handler.py`` on AWS; a bare name here, so causes do not depend on where
-    a notebook or kernel keeps its files)."""
-    import os
-    import traceback
-    frames = traceback.extract_tb(exc.__traceback__)[1:]
-    for frame in frames:
-        frame.filename = os.path.basename(frame.filename)
-    return traceback.format_list(frames)
+    a notebook or kernel keeps its files).
+
+    Only the code objects and positions are taken when the handler fails (no frame, so no
+    local variable, is kept alive); the lines are formatted by ``lines()``, when a cause is read.
+    """
+
+    __slots__ = ("_entries",)
+
+    def __init__(self, tb: Any):
+        import linecache
+        entries = []
+        tb = tb.tb_next if tb is not None else None  # the first frame is call_handler's own
+        while tb is not None:
+            frame = tb.tb_frame
+            code = frame.f_code
+            linecache.lazycache(code.co_filename, frame.f_globals)  # sources of zip or notebook modules
+            entries.append((code, tb.tb_lineno, tb.tb_lasti))
+            tb = tb.tb_next
+        self._entries = entries
+
+    def lines(self) -> list[str]:
+        import os
+        import traceback
+        frames = []
+        for code, lineno, lasti in self._entries:
+            positions = _position(code, lasti)
+            summary = traceback.FrameSummary(code.co_filename, lineno, code.co_name, lookup_line=True,
+                                             **positions)
+            summary.filename = os.path.basename(code.co_filename)
+            frames.append(summary)
+        return traceback.format_list(frames)
 
 
-def runtime_cause(payload: dict) -> str:
-    """The cause AWS writes for a function-ARN task: the Python runtime's own JSON text."""
+def _position(code: Any, lasti: int) -> dict:
+    """The end line and columns of an instruction, as tracebacks show them (Python 3.11+)."""
+    positions = getattr(code, "co_positions", None)
+    if positions is None or lasti < 0:
+        return {}
+    import itertools
+    _, end_lineno, colno, end_colno = next(itertools.islice(positions(), lasti // 2, None), (None,) * 4)
+    return {"end_lineno": end_lineno, "colno": colno, "end_colno": end_colno}
+
+
+def _listed(payload: dict) -> dict:
+    trace = payload.get("stackTrace")
+    return {**payload, "stackTrace": trace.lines()} if isinstance(trace, StackTrace) else payload
+
+
+def runtime_cause(payload: dict) -> Any:
+    """The cause AWS writes for a function-ARN task: the Python runtime's own JSON text
+    (a LazyText when it holds a stack trace: formatted only if something reads it)."""
+    if isinstance(payload.get("stackTrace"), StackTrace):
+        from .history import LazyText
+        return LazyText(lambda: json.dumps(_listed(payload)))
     return json.dumps(payload)
 
 
-def compact_cause(payload: dict) -> str:
-    """The cause AWS writes through ``lambda:invoke``: compact JSON."""
+def compact_cause(payload: dict) -> Any:
+    """The cause AWS writes through ``lambda:invoke``: compact JSON (a LazyText, as above)."""
+    if isinstance(payload.get("stackTrace"), StackTrace):
+        from .history import LazyText
+        return LazyText(lambda: json.dumps(_listed(payload), separators=(",", ":")))
     return json.dumps(payload, separators=(",", ":"))
 
 
