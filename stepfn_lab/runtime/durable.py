@@ -23,7 +23,7 @@ from typing import Any
 
 from ..errors import ExecutionError
 from .dataflow import Trace
-from .history import History, text
+from .history import History
 
 FORMAT = 1
 _SCHEMA = """CREATE TABLE IF NOT EXISTS executions (
@@ -116,7 +116,6 @@ def _rng_state(state: tuple) -> list:
 
 def _frame(execution, frame) -> dict:
     out = {k: getattr(frame, k) for k in _FRAME_FIELDS}
-    out["cause"] = text(out["cause"])  # a retried Lambda call's cause is made on first read
     out["trace"] = dict(frame.trace) if frame.trace is not None else None
     out["vars"] = frame.scope.own
     out["fan"] = _fan(execution, frame.fan)
