@@ -75,7 +75,7 @@ def test_garbage_cycles_made_during_a_run_are_collected_during_it():
     lam = "arn:aws:lambda:us-east-1:123456789012:function:"
     machine = sfl.StateMachine.from_json({"StartAt": "Make", "States": {
         "Make": {"Type": "Task", "Resource": lam + "make", "Next": "Loop"},
-        "Loop": {"Type": "Choice", "Choices": [{"Variable": "$.i", "NumericGreaterThanEquals": 20_000,
+        "Loop": {"Type": "Choice", "Choices": [{"Variable": "$.i", "NumericGreaterThanEquals": 7_000,
                                                  "Next": "Check"}], "Default": "Inc"},
         "Inc": {"Type": "Pass", "Parameters": {"i.$": "States.MathAdd($.i, 1)"}, "Next": "Loop"},
         "Check": {"Type": "Task", "Resource": lam + "check", "End": True}}}, workflow_type="EXPRESS")
