@@ -198,3 +198,41 @@ def test_without_botocore_functions_still_serve_unchecked(monkeypatch):
     finally:
         task_resources.request_shape.cache_clear()
     assert ex.output == {"labels": ["Cat"]}
+
+
+HTTP = {"StartAt": "Get order", "States": {"Get order": {
+    "Type": "Task", "Resource": "arn:aws:states:::http:invoke", "End": True,
+    "Parameters": {"ApiEndpoint.$": "States.Format('https://api.example.com/orders/{}', $.id)", "Method": "GET",
+                   "Authentication": {"ConnectionArn": "arn:aws:events:us-east-1:123456789012:connection/api/1"}},
+    "ResultSelector": {"status.$": "$.StatusCode", "order.$": "$.ResponseBody"},
+    "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Missing"}]},
+    "Missing": {"Type": "Pass", "End": True}}}
+
+
+def test_an_http_task_is_served_by_a_local_endpoint_function():
+    orders = {"o-1": {"id": "o-1", "total": 42}}
+
+    def api(request):
+        order = orders.get(request["ApiEndpoint"].rsplit("/", 1)[-1])
+        return order if order else {"StatusCode": 404, "ResponseBody": {"message": "no such order"}}
+
+    machine = sfl.StateMachine.from_json(HTTP)
+    ex = machine.run({"id": "o-1"}, tasks={"https://api.example.com/": api})
+    assert ex.output == {"status": 200, "order": {"id": "o-1", "total": 42}}
+    ex = machine.run({"id": "o-9"}, tasks={"https://api.example.com/orders": api})
+    assert ex.output["error"]["Error"] == "States.Http.StatusCode.404"
+    assert json.loads(ex.output["error"]["Cause"])["ResponseBody"] == {"message": "no such order"}
+    ex = machine.run({"id": "o-1"}, tasks={"https://other.example.com/": api})
+    assert ex.output["error"]["Error"] == "States.TaskFailed"  # no endpoint matches: not served
+    assert "tasks={'http:invoke': fn}" in ex.output["error"]["Cause"]
+
+
+def test_http_task_parameters_are_checked_at_validation_and_when_the_task_runs():
+    definition = json.loads(json.dumps(HTTP))
+    definition["States"]["Get order"]["Parameters"] = {"Url": "https://api.example.com", "Method": "GET"}
+    found = [p.message for p in sfl.validate(definition) if p.code == "SCHEMA_VALIDATION_FAILED"]
+    assert found == ["The field 'Url' is not supported by Step Functions (HttpInvokeRequest has: ApiEndpoint, "
+                     "Authentication, Headers, InvocationConfig, Method, QueryParameters, RequestBody, Transform)",
+                     "The field 'ApiEndpoint' is required but was missing"]
+    ex = sfl.StateMachine.from_json(definition).run({}, tasks={"http:invoke": lambda r: {}})
+    assert ex.error == "States.Runtime" and found[0] in ex.cause

@@ -35,7 +35,7 @@ def test_request_members_are_pascal_case_and_checked():
     model = models.load_model("batch")
     shape = models.find_operation(model, "submitJob")["input"]["shape"]
     assert models.check_value(model, shape, {"JobName": "j", "JobQueue": "q", "JobDefinition": "d"}, "") == []
-    problems = models.check_value(model, shape, {"JobName": "j", "JobQueu": "q", "JobDefinition": 3}, "")
+    problems = models.check_value(model, shape, {"JobName": "j", "JobQueu": "q", "JobDefinition": {"d": 1}}, "")
     assert "The field 'JobQueu' is not supported by Step Functions (did you mean 'JobQueue'?)" in problems
     assert "The field 'JobQueue' is required but was missing" in problems
     assert any(p.startswith("The value for the field 'JobDefinition' must be a STRING") for p in problems)

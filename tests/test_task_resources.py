@@ -53,14 +53,19 @@ def test_aws_sdk_services_and_actions_come_from_aws_api_models(resource, hint):
 
 @needs_models
 def test_literal_parameters_are_checked_against_the_action_request():
+    # AWS accepts them at creation and fails the task when it runs: a WARNING with AWS's run-time message
     found = problems(task("arn:aws:states:::aws-sdk:rekognition:detectLabels",
-                          {"Image": {"S3Object": {"Bucket": "b", "Nme": "k.jpg"}}, "MaxLabels": "10"}))
+                          {"Image": {"S3Object": {"Bucket": "b", "Nme": "k.jpg"}}, "MaxLabels": "ten",
+                           "MinConfidence": "75.5"}))
     messages = [f[3] for f in found if f[1] == "SCHEMA_VALIDATION_FAILED"]
-    assert all(f[2] == "/States/T/Parameters" for f in found if f[1] == "SCHEMA_VALIDATION_FAILED")
+    assert all(f[:3] == ("WARNING", "SCHEMA_VALIDATION_FAILED", "/States/T/Parameters")
+               for f in found if f[1] == "SCHEMA_VALIDATION_FAILED")
+    assert len(messages) == 2  # "75.5" is a FLOAT once converted, as AWS converts it
     assert "The field 'Image.S3Object.Nme' is not supported by Step Functions (did you mean 'Name'?)" in messages
     assert any(m.startswith("The value for the field 'MaxLabels' must be an INTEGER") for m in messages)
     found = problems(task("arn:aws:states:::batch:submitJob.sync", {"JobName": "j", "JobQueue": "q"}))
-    assert [f[3] for f in found if f[0] == "ERROR"] == ["The field 'JobDefinition' is required but was missing"]
+    assert [f[3] for f in found if f[1] == "SCHEMA_VALIDATION_FAILED"] == [
+        "The field 'JobDefinition' is required but was missing"]
 
 
 @needs_models
@@ -71,7 +76,7 @@ def test_optimized_integrations_take_json_where_aws_serializes_it():
                                                                    "Source": "s"}]}),
           task("arn:aws:states:::bedrock:invokeModel", {"ModelId": "m", "Body": {"prompt": "hi"}})]
     for definition in ok:
-        assert [f for f in problems(definition) if f[0] == "ERROR"] == [], definition
+        assert [f for f in problems(definition) if f[1] == "SCHEMA_VALIDATION_FAILED"] == [], definition
 
 
 @needs_models
@@ -111,3 +116,15 @@ def test_without_botocore_the_model_checks_are_skipped_with_a_warning(monkeypatc
         task_resources.request_shape.cache_clear()
     assert [(f[0], f[1]) for f in found] == [("WARNING", "SDK_MODELS_MISSING")]
     assert "pip install botocore" in found[0][4]
+
+
+@needs_models
+def test_text_for_booleans_and_numbers_passes_as_aws_converts_it():
+    # AWS's own EC2 isolation sample passes {"Value": "true"} for a boolean and runs
+    definition = task("arn:aws:states:::aws-sdk:ec2:modifyInstanceAttribute",
+                      {"InstanceId": "i-1", "DisableApiTermination": {"Value": "true"}})
+    assert problems(definition) == []
+    definition = task("arn:aws:states:::aws-sdk:ec2:modifyInstanceAttribute",
+                      {"InstanceId": "i-1", "DisableApiTermination": {"Value": "yes"}})
+    [found] = problems(definition)
+    assert found[3].startswith("The value for the field 'DisableApiTermination.Value' must be a BOOLEAN")

@@ -236,9 +236,34 @@ def check_value(model: dict, shape_name: str, value: Any, where: str, *, role: s
                 problems += check_value(model, inner, item, _join(where, key), role=role, depth=depth + 1)
         return problems
     expected = _SCALARS.get(kind)
-    if expected is not None and not expected[0](value):
+    if expected is not None and not expected[0](value) and not (role == "request" and _coerces(kind, value)):
         return [_type_problem(where, expected[1], value)]
     return []
+
+
+def _coerces(kind: str, value: Any) -> bool:
+    """Whether AWS turns a request value into the member's type (text <-> numbers and booleans).
+
+    Design note: AWS deserializes a state's parameters leniently: AWS's own sample workflows pass
+    ``"DisableApiTermination": {"Value": "true"}`` and ``"ShouldDecrementDesiredCapacity": "false"`` (text for
+    booleans) and run. Only values no conversion can turn into the type are reported.
+    """
+    if kind == "string":
+        return isinstance(value, (int, float, bool))
+    if not isinstance(value, str):
+        return False
+    text = value.strip()
+    if kind == "boolean":
+        return text.lower() in ("true", "false")
+    if kind in ("integer", "long"):
+        return re.fullmatch(r"[-+]?\d+", text) is not None
+    if kind in ("float", "double"):
+        try:
+            float(text)
+        except ValueError:
+            return False
+        return True
+    return False
 
 
 def _is_int(v: Any) -> bool:

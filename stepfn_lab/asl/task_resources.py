@@ -10,15 +10,19 @@ Taught in: notebooks/08-task-states.ipynb.
 state as ``(code, where, message, hint, severity)`` tuples; ``validate.py``
 records them. ``where`` is ``"Resource"`` or ``"Parameters"`` / ``"Arguments"``.
 
-Design note: AWS refuses an unknown integration with the code INVALID_RESOURCE
-and unknown, missing or mistyped literal parameters of an integration with
-SCHEMA_VALIDATION_FAILED. Their sentences here ("The field 'X' is not supported
-by Step Functions", "... is required but was missing", "The value for the field
-'X' must be a STRING") follow the answers AWS gives in our experience; they are
-not among the shared recorded cases, so they may differ in wording. Only literal
-values are checked: a ``"X.$"`` key or a JSONata ``{% %}`` value counts as given
-and its value is left to run time. Without botocore the API-model checks are
-skipped with one WARNING that says so (the browser build may lack botocore).
+Design note: AWS refuses an unknown integration when the machine is created
+(INVALID_RESOURCE: "The value of a Task-state resource field is invalid"). It
+does not check an integration's parameters then: ValidateStateMachineDefinition
+answers OK for ``lambda:invoke`` with an unknown ``TaskToken`` field and the run
+fails with "The field "TaskToken" is not supported by Step Functions" (reported
+by users; AWS's docs quote the same sentence for ``Filter`` vs ``Filters``). So
+parameter problems are WARNINGs here, worded as AWS words the run-time failure
+("... is not supported by Step Functions"; "... is required but was missing" and
+"The value for the field 'X' must be a STRING" follow the same style and are not
+recorded). Only literal values are checked: a ``"X.$"`` key or a JSONata
+``{% %}`` value counts as given and its value is left to run time. Without
+botocore the API-model checks are skipped with one WARNING that says so (the
+browser build may lack botocore).
 """
 
 from __future__ import annotations
@@ -40,6 +44,10 @@ _EXTRA = {"bedrock:invokeModel": {"Input": {"type": "any"}, "Output": {"type": "
 
 
 def local_advice(key: str) -> str:
+    if key == "http:invoke":
+        return ("to run it locally, serve its endpoint with a function: run(input, tasks={'https://api.example.com/"
+                "orders': fn}) (the start of ApiEndpoint) or tasks={'http:invoke': fn}; or give this state a "
+                "MockConfigFile entry")
     return (f"to run it locally, serve it with a function: run(input, tasks={{'{key}': fn}}) in Python, "
             f"--task {key}=module:fn on the command line; or give this state a MockConfigFile entry")
 
@@ -120,10 +128,22 @@ def _service_hint(service: str) -> str:
     return f"did you mean 'aws-sdk:{guess}'?" if guess else f"no AWS service is named {service!r}"
 
 
+# The HTTP Task has no AWS API model: its request as AWS documents it ("Call HTTPS APIs in Step Functions").
+_HTTP_MODEL = {"shapes": {
+    "HttpInvokeRequest": {"type": "structure", "required": ["ApiEndpoint", "Method"], "members": {
+        "ApiEndpoint": {"shape": "String"}, "Method": {"shape": "String"}, "Authentication": {"shape": "Connection"},
+        "InvocationConfig": {"shape": "Connection"}, "Headers": {"shape": "Any"},
+        "QueryParameters": {"shape": "Any"}, "RequestBody": {"shape": "Any"}, "Transform": {"shape": "Any"}}},
+    "Connection": {"type": "structure", "members": {"ConnectionArn": {"shape": "String"}}},
+    "String": {"type": "string"}, "Any": {"type": "any"}}}
+
+
 @lru_cache(maxsize=512)
 def request_shape(key: str) -> tuple[dict, str, str] | None:
     """(model, input shape name, error prefix) of the API a resource calls, when botocore has it."""
     sdk, service, api, _ = _int.split_key(key)
+    if not sdk and (service, api) == ("http", "invoke"):
+        return _HTTP_MODEL, "HttpInvokeRequest", ""
     if _models.data_dir() is None:
         return None
     if sdk:
@@ -156,7 +176,8 @@ def _check_parameters(key: str, sdk: bool, service: str, api: str, body: dict, l
     model = _with_integration_members(model, shape, f"{service}:{api}", sdk)
     out = []
     for problem in _models.check_value(model, shape, value, ""):
-        out.append(("SCHEMA_VALIDATION_FAILED", where, problem, None, ERROR))
+        out.append(("SCHEMA_VALIDATION_FAILED", where, problem, "AWS accepts the definition and fails the task "
+                    "with this message when it runs", WARNING))
     return out
 
 

@@ -96,7 +96,7 @@ def _call_once(execution, frame, state, resource: _tasks.Resource) -> Any:
     payload = frame.effective
     if resource.kind == "service":
         from . import local_tasks
-        served = local_tasks.find(getattr(execution, "tasks", None), resource.key)
+        served = local_tasks.find(getattr(execution, "tasks", None), resource.key, payload)
         if served is not None:  # a local function wins over the simulation
             return local_tasks.serve(execution, frame, state, resource.key, served, payload)
     if resource.kind in ("lambda", "local"):

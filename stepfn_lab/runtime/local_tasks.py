@@ -82,16 +82,54 @@ def normalize(tasks: dict | None) -> dict:
     return out
 
 
-def find(tasks: dict | None, key: str) -> Callable | None:
-    """The function serving a resource key (exact, then without its pattern)."""
+def find(tasks: dict | None, key: str, payload: Any = None) -> Callable | None:
+    """The function serving a resource key (exact, then without its pattern); for ``http:invoke``, also a
+    function registered under the start of the task's ``ApiEndpoint`` (the longest that matches)."""
     if not tasks:
         return None
     if key in tasks:
         return tasks[key]
     sdk, service, api, pattern = _int.split_key(key)
-    if pattern:
-        return tasks.get(f"{'aws-sdk:' if sdk else ''}{service}:{api}")
+    if pattern and f"{'aws-sdk:' if sdk else ''}{service}:{api}" in tasks:
+        return tasks[f"{'aws-sdk:' if sdk else ''}{service}:{api}"]
+    if (service, api) == ("http", "invoke") and not sdk and isinstance(payload, dict):
+        endpoint = str(payload.get("ApiEndpoint", ""))
+        prefixes = [k for k in tasks if k.startswith(("https://", "http://")) and endpoint.startswith(k)]
+        if prefixes:
+            return _http_endpoint(tasks[max(prefixes, key=len)])
     return None
+
+
+def _http_endpoint(fn: Callable) -> Callable:
+    """An HTTP Task served by a local endpoint function: ``fn(request)`` gets the task's request (``ApiEndpoint``,
+    ``Method``, ``Headers``, ``QueryParameters``, ``RequestBody``) and returns the response body, or a dict with
+    ``StatusCode`` (and optionally ``ResponseBody``, ``Headers``, ``StatusText``).
+
+    Design note: the HTTP Task answers ``{"Headers", "ResponseBody", "StatusCode", "StatusText"}`` and fails a
+    non-2xx answer with ``States.Http.StatusCode.<code>`` (AWS docs "Call HTTPS APIs in Step Functions
+    workflows"); the header map's exact form is not documented there, so headers are returned as the function
+    gives them (default: a JSON content type).
+    """
+    from http import HTTPStatus
+    from .tasks import _arity
+
+    def serve_endpoint(request: Any, context: TaskContext) -> dict:
+        answer = fn(request, context) if _arity(fn) >= 2 else fn(request)
+        answer = answer if isinstance(answer, dict) and "StatusCode" in answer else {"ResponseBody": answer}
+        status = int(answer.get("StatusCode", 200))
+        try:
+            phrase = HTTPStatus(status).phrase
+        except ValueError:
+            phrase = ""
+        response = {"Headers": answer.get("Headers", {"Content-Type": "application/json"}),
+                    "ResponseBody": answer.get("ResponseBody"), "StatusCode": status,
+                    "StatusText": answer.get("StatusText", phrase)}
+        if status >= 400:
+            raise StatesError(f"States.Http.StatusCode.{status}", json.dumps(response, separators=(",", ":")),
+                              {"task": True})
+        return response
+
+    return serve_endpoint
 
 
 def serve(execution, frame, state, key: str, fn: Callable, payload: Any) -> Any:
@@ -103,9 +141,9 @@ def serve(execution, frame, state, key: str, fn: Callable, payload: Any) -> Any:
     if shapes is not None and isinstance(request, dict):
         model, input_shape, output_shape, _ = shapes
         problems = _check(model, input_shape, request, key, sdk, role="request")
-        if problems:
-            raise StatesError(RUNTIME, f"The request for '{key}' in state '{state.name}' does not match "
-                                       f"{input_shape} in AWS's API model: " + "; ".join(problems[:5]))
+        if problems:  # what AWS answers when the task runs (see asl/task_resources.py)
+            raise StatesError(RUNTIME, "; ".join(problems[:5]) + f" (the request for '{key}' in state "
+                                       f"'{state.name}', checked against {input_shape} in AWS's API model)")
     context = TaskContext(key, state.name, execution.arn, getattr(frame, "token", None))
     try:
         result = fn(request, context) if _arity(fn) >= 2 else fn(request)
