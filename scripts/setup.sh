@@ -3,7 +3,7 @@
 #   - Graphviz's `dot` (apt) when it is missing,
 #   - with --browser, Chromium (apt) for the browser tests when it is missing,
 #   - a virtual environment in .venv with stepfn_lab and all its extras
-#     (lab, test, aws), installed in editable mode from this checkout.
+#     (lab, test, aws, lite), installed in editable mode from this checkout.
 #
 # Usage: bash scripts/setup.sh [--browser]
 # Environment: PYTHON (default python3) picks the interpreter, 3.10 or newer.
@@ -122,7 +122,7 @@ if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want_stamp" ] \
 else
     say "installing stepfn_lab and its packages into .venv (wheels only)"
     # (The filter drops pip's notes about configured local package folders that do not exist.)
-    "$VENV/bin/python" -m pip install --quiet --only-binary=:all: --editable ".[lab,test,aws]" 2>&1 \
+    "$VENV/bin/python" -m pip install --quiet --only-binary=:all: --editable ".[lab,test,aws,lite]" 2>&1 \
         | { grep -v "^WARNING: Location 'file:.*' is ignored" || true; }
     echo "$want_stamp" > "$STAMP"
 fi
