@@ -18,18 +18,6 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 OUT="${1:-build/lite}"
 
-if ! command -v npm >/dev/null 2>&1; then
-    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-        echo "[lite] apt-get install npm (to fetch Pyodide's core from the npm registry)"
-        DEBIAN_FRONTEND=noninteractive apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o Dpkg::Use-Pty=0 npm >/dev/null
-    else
-        echo "lite.sh: needs npm (Node.js) to fetch Pyodide's core: apt-get install npm," >&2
-        echo "         or install Node.js from nodejs.org." >&2
-        exit 1
-    fi
-fi
-
-# The virtual environment with stepfn_lab and the lite extra (jupyterlite-core, the Pyodide kernel).
-bash scripts/setup.sh
+# npm, and the virtual environment with stepfn_lab and the lite extra (jupyterlite-core, the Pyodide kernel).
+bash scripts/setup.sh --lite
 exec .venv/bin/python scripts/lite_build.py "$OUT"

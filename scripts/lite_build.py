@@ -232,6 +232,12 @@ def lite_config(packages: list[str]) -> dict:
         "jupyter-config-data": {
             "appName": "stepfn_lab",
             "faviconUrl": "",
+            "settingsOverrides": {
+                # Render every cell, so stored diagrams and widgets show as the page scrolls.
+                "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
+                # JupyterLab's "news" fetches from the internet: off, as in jupyter-config/.
+                "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
+            },
             "litePluginSettings": {
                 "@jupyterlite/pyodide-kernel-extension:kernel": {
                     # Nothing from PyPI at run time: every package is in the site's lock file.
