@@ -279,8 +279,8 @@ sem conta AWS, sem rede depois de carregar.</p>
 </p>
 <p>Or open <a href="lab/index.html">JupyterLab with every notebook</a> (English at the top, Portuguese in
 <code>pt-BR/</code>), or a <a href="repl/index.html?kernel=python&amp;toolbar=1">Python console</a>.</p>
-<p class="note">Your edits are kept in this browser's storage, not on a server. The first start of Python
-takes a few seconds. stepfn_lab {version} on Pyodide {pyodide}.</p>
+<p class="note">Your edits are kept in this browser's storage, not on a server. Python starts in the page:
+the first cell of a notebook can take up to a minute. stepfn_lab {version} on Pyodide {pyodide}.</p>
 </body>
 </html>
 """
