@@ -12,12 +12,24 @@
 # offline. How the site is put together: scripts/lite_build.py.
 #
 # Usage: bash scripts/lite.sh [OUTDIR]
+# Environment: STEPFN_LAB_PYTHON, an interpreter that already has stepfn_lab and the
+# lite extra (e.g. an active conda environment): then nothing is installed.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 OUT="${1:-build/lite}"
 
-# npm, and the virtual environment with stepfn_lab and the lite extra (jupyterlite-core, the Pyodide kernel).
-bash scripts/setup.sh --lite
-exec .venv/bin/python scripts/lite_build.py "$OUT"
+if [ -n "${STEPFN_LAB_PYTHON:-}" ]; then
+    PY="$STEPFN_LAB_PYTHON"
+    if ! "$PY" -c 'import jupyterlite_core, jupyterlite_pyodide_kernel, packaging' >/dev/null 2>&1; then
+        echo "lite.sh: '$PY' lacks the lite extra: pip install -e '.[lite]' (or unset STEPFN_LAB_PYTHON)." >&2
+        exit 1
+    fi
+    command -v npm >/dev/null 2>&1 || { echo "lite.sh: needs npm, to fetch Pyodide's core: apt-get install npm" >&2; exit 1; }
+else
+    # npm, and the virtual environment with stepfn_lab and the lite extra (jupyterlite-core, the Pyodide kernel).
+    bash scripts/setup.sh --lite
+    PY=.venv/bin/python
+fi
+exec "$PY" scripts/lite_build.py "$OUT"

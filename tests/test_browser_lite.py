@@ -1,7 +1,7 @@
 """The browser build (scripts/lite.sh, scripts/lite_build.py): the course in JupyterLite, offline.
 
-Builds the static site (or uses ``STEPFN_LAB_LITE_SITE``, an already built one), serves it with
-``python -m http.server`` on a local port and drives it in Debian's Chromium with the network cut:
+Builds the static site with ``scripts/lite.sh`` (or uses ``STEPFN_LAB_LITE_SITE``, an already built
+one), serves it with ``python -m http.server`` on a local port and drives it in Debian's Chromium with the network cut:
 the browser's proxy is a closed local port, and every request not to the local server is recorded
 and aborted; each test asserts that none was made. Then, as a learner would:
 
@@ -64,10 +64,11 @@ def _build(out: Path) -> None:
     log = ARTIFACTS / "lite-build.log"
     started = time.monotonic()
     with open(log, "w", encoding="utf-8") as log_file:
-        done = subprocess.run([sys.executable, str(ROOT / "scripts" / "lite_build.py"), str(out)],
-                              stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, timeout=900)
+        done = subprocess.run(["bash", str(ROOT / "scripts" / "lite.sh"), str(out)],
+                              env={**os.environ, "STEPFN_LAB_PYTHON": sys.executable}, stdout=log_file,
+                              stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, timeout=900)
     if done.returncode:
-        pytest.fail(f"scripts/lite_build.py failed ({done.returncode}); its log:\n"
+        pytest.fail(f"scripts/lite.sh failed ({done.returncode}); its log:\n"
                     + log.read_text(errors="replace")[-4000:], pytrace=False)
     print(f"lite site built in {time.monotonic() - started:.0f} s")
 
