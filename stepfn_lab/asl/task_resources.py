@@ -27,6 +27,7 @@ browser build may lack botocore).
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from typing import Any, Callable
 
@@ -56,9 +57,21 @@ def check_task(resource: Any, body: dict, lang: str, served: Callable[[str], boo
     key = _int.integration_key(resource) if isinstance(resource, str) else None
     if key is None:
         return []
-    if not body.get("Parameters") and not body.get("Arguments"):
+    where = "Arguments" if lang == "JSONata" else "Parameters"
+    if not isinstance(body.get(where), dict):
         return list(_check_resource(resource, key, served))
-    return _check_full(resource, key, body, lang, served)
+    try:
+        text = json.dumps(body[where], sort_keys=True)
+    except (TypeError, ValueError):
+        return _check_full(resource, key, body, lang, served)
+    return list(_check_with_parameters(resource, key, where, text, lang, served))
+
+
+@lru_cache(maxsize=1024)
+def _check_with_parameters(resource: str, key: str, where: str, text: str, lang: str,
+                           served: Callable[[str], bool] | None) -> tuple:
+    """Answered once per resource and parameters (a definition is validated again on every from_json)."""
+    return tuple(_check_full(resource, key, {where: json.loads(text)}, lang, served))
 
 
 @lru_cache(maxsize=1024)
