@@ -240,6 +240,8 @@ def _submit_for_callback(execution, frame, state, resource) -> None:
                 resume_with_failure(execution, token, type(exc).__name__, str(exc))
             else:
                 resume_with_success(execution, token, output)
+    elif token in execution.__dict__.get("early_answers", ()):
+        _apply_early_answer(execution, token)
 
 
 def issue_token(execution, frame) -> str:
@@ -309,3 +311,28 @@ def expire_waiting_tasks(execution) -> None:
             frame.blocked = False
             del execution.tokens[token]
             _task_timed_out(execution, frame, state, resource, error, None)
+
+
+def answer_callback(execution, token: str, kind: str, *args: Any) -> None:
+    """SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat sent from inside a workflow (``aws-sdk:sfn:*``).
+
+    The answer may come while the waiting task is still submitting its request (a nested execution that
+    answers at once): it is kept and applied as soon as the task starts waiting.
+    """
+    frame = execution.tokens.get(token)
+    if frame is not None and not frame.blocked:
+        execution.__dict__.setdefault("early_answers", {})[token] = (kind, args)
+        return
+    if kind == "success":
+        execution.send_task_success(token, args[0])
+    elif kind == "failure":
+        execution.send_task_failure(token, *args)
+    else:
+        execution.send_task_heartbeat(token)
+
+
+def _apply_early_answer(execution, token: str) -> None:
+    early = execution.__dict__.get("early_answers")
+    if early and token in early:
+        kind, args = early.pop(token)
+        answer_callback(execution, token, kind, *args)
