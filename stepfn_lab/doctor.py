@@ -45,10 +45,13 @@ _WORDS = {
         "trusted_no_nbformat": "nbformat is not installed, so trust cannot be checked (JupyterLab is missing?).",
         "trusted_nbformat_fix": "pip install jupyterlab",
         "diagrams_ok": "the graphviz package and Graphviz's dot ({dot}) are installed: diagrams draw as pictures.",
-        "diagrams_no_dot": "Graphviz's dot program is not on PATH: diagrams show as text tables.",
+        "diagrams_no_dot": "Graphviz's dot program is not on PATH, nor graphviz-anywidget: diagrams show as "
+                           "text tables.",
+        "diagrams_wasm": "no dot program, but graphviz-anywidget is installed: JupyterLab draws the diagrams in "
+                         "the browser (Graphviz compiled to WebAssembly).",
         "diagrams_no_package": "the Python package graphviz is not installed: diagrams show as text tables.",
-        "diagrams_fix_dot": "install Graphviz: sudo apt-get install graphviz (Debian/Ubuntu), brew install graphviz "
-                            "(macOS) or conda install -c conda-forge graphviz (Windows).",
+        "diagrams_fix_dot": "pip install graphviz-anywidget anywidget (diagrams drawn in the browser), or install "
+                            "Graphviz: sudo apt-get install graphviz (Debian/Ubuntu), brew install graphviz (macOS).",
         "diagrams_fix_package": "pip install graphviz",
         "kernel_ok": "Python {python} with stepfn_lab {version}; Jupyter kernel '{name}' is installed.",
         "kernel_no_ipykernel": "ipykernel is not installed: JupyterLab cannot run the notebooks with this Python.",
@@ -78,11 +81,15 @@ _WORDS = {
         "trusted_nbformat_fix": "pip install jupyterlab",
         "diagrams_ok": "o pacote graphviz e o dot do Graphviz ({dot}) estão instalados: os diagramas aparecem "
                        "como figuras.",
-        "diagrams_no_dot": "o programa dot do Graphviz não está no PATH: os diagramas aparecem como tabelas de texto.",
+        "diagrams_no_dot": "o programa dot do Graphviz não está no PATH, nem o graphviz-anywidget: os diagramas "
+                           "aparecem como tabelas de texto.",
+        "diagrams_wasm": "não há o programa dot, mas o graphviz-anywidget está instalado: o JupyterLab desenha os "
+                         "diagramas no navegador (Graphviz compilado para WebAssembly).",
         "diagrams_no_package": "o pacote Python graphviz não está instalado: os diagramas aparecem como tabelas "
                                "de texto.",
-        "diagrams_fix_dot": "instale o Graphviz: sudo apt-get install graphviz (Debian/Ubuntu), brew install "
-                            "graphviz (macOS) ou conda install -c conda-forge graphviz (Windows).",
+        "diagrams_fix_dot": "pip install graphviz-anywidget anywidget (diagramas desenhados no navegador), ou "
+                            "instale o Graphviz: sudo apt-get install graphviz (Debian/Ubuntu), brew install "
+                            "graphviz (macOS).",
         "diagrams_fix_package": "pip install graphviz",
         "kernel_ok": "Python {python} com stepfn_lab {version}; o kernel '{name}' do Jupyter está instalado.",
         "kernel_no_ipykernel": "o ipykernel não está instalado: o JupyterLab não consegue rodar os notebooks com "
@@ -162,6 +169,8 @@ def check_diagrams(lang: str = "en") -> Finding:
         return Finding(item, False, _say(lang, "diagrams_no_package"), _say(lang, "diagrams_fix_package"))
     dot = shutil.which("dot")
     if dot is None:
+        if _installed("graphviz_anywidget") and _installed("anywidget"):
+            return Finding(item, True, _say(lang, "diagrams_wasm"))
         return Finding(item, False, _say(lang, "diagrams_no_dot"), _say(lang, "diagrams_fix_dot"))
     return Finding(item, True, _say(lang, "diagrams_ok", dot=dot))
 

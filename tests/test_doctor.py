@@ -57,11 +57,19 @@ def test_an_empty_folder_says_so(tmp_path: Path) -> None:
     assert not finding.ok and "nenhum notebook" in finding.answer
 
 
-def test_diagrams_without_dot(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_diagrams_without_dot_nor_the_browser_widget(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(doctor.shutil, "which", lambda name: None)
+    monkeypatch.setattr(doctor, "_installed", lambda module: module not in ("graphviz_anywidget", "anywidget"))
     finding = doctor.check_diagrams()
     assert not finding.ok and "dot program is not on PATH" in finding.answer
-    assert "brew install graphviz" in finding.fix
+    assert "brew install graphviz" in finding.fix and "graphviz-anywidget" in finding.fix
+
+
+def test_diagrams_drawn_in_the_browser_without_dot(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(doctor.shutil, "which", lambda name: None)
+    monkeypatch.setattr(doctor, "_installed", lambda module: True)
+    finding = doctor.check_diagrams("pt-BR")
+    assert finding.ok and "WebAssembly" in finding.answer
 
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot")

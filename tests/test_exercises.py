@@ -170,8 +170,8 @@ def test_a_kit_error_in_bilingual_words_keeps_both_languages():
 
 def test_progress_lists_done_tried_and_untried_exercises():
     from stepfn_lab.exercises import nb04
-    for name in ("q1", "q2", "q3"):
-        getattr(nb04, name).done = getattr(nb04, name).tried = False
+    for exercise in nb04.progress().exercises:  # other tests may have checked them already
+        exercise.done = exercise.tried = False
     nb04.q1.check(nb04.q1.solution_value)
     nb04.q2.check("$")
     progress = nb04.progress()

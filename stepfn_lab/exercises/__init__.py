@@ -41,7 +41,7 @@ from ..language import is_portuguese
 
 __all__ = [
     "Result", "Exercise", "Solution", "Progress", "all_exercises", "say", "Say", "ordered", "python_text", "is_blank", "as_definition",
-    "run", "same", "show", "visited", "first_problem", "build", "failure",
+    "run", "same", "show", "visited", "first_problem", "build", "failure", "patched", "touched",
 ]
 
 
@@ -468,3 +468,56 @@ class Progress:
         rows = "".join(f'<br>{q}: <span style="color:{_STATUS[s][2]};font-weight:bold">{_STATUS[s][0]} '
                        f'{_html(_STATUS[s][1].lines()[0])}</span>' for q, s in self._rows())
         return f'<div class="{_NO_MATH}"><b>{_html(self._title())}</b>{rows}</div>'
+
+
+# ---------------------------------------------------------------------------
+# Find-the-bug exercises: the learner answers with a fix, {state name: {field: new value}}
+# ---------------------------------------------------------------------------
+def patched(definition: dict, patch: Any) -> tuple[dict | None, str | None]:
+    """A copy of ``definition`` with a learner's fix applied, or ``(None, message)`` saying what is wrong with it.
+
+    The fix names states (at any depth, inside Parallel branches and Map processors too) and the fields to
+    set on each: ``{"PriceOrder": {"ResultPath": "$.price"}}``. ``None`` sets a field to JSON ``null``.
+    """
+    if not isinstance(patch, Mapping) or not patch:
+        return None, say("Answer with the fix as {\"StateName\": {\"Field\": new value}}, "
+                         f"like {{\"PriceOrder\": {{\"ResultPath\": \"$.price\"}}}}; got {show(patch)}.",
+                         "Responda com a correção no formato {\"NomeDoEstado\": {\"Campo\": valor novo}}, "
+                         f"como {{\"PriceOrder\": {{\"ResultPath\": \"$.price\"}}}}; veio {show(patch)}.")
+    fixed = copy.deepcopy(definition)
+    states = _all_states(fixed)
+    for name, fields in patch.items():
+        if name not in states:
+            import difflib
+            close = difflib.get_close_matches(str(name), list(states), n=1)
+            hint_en = f" (did you mean {close[0]!r}?)" if close else f"; the states are {', '.join(states)}"
+            hint_pt = f" (você quis dizer {close[0]!r}?)" if close else f"; os estados são {', '.join(states)}"
+            return None, say(f"There is no state {name!r} in this machine{hint_en}.",
+                             f"Não existe estado {name!r} nesta máquina{hint_pt}.")
+        if not isinstance(fields, Mapping) or not fields:
+            return None, say(f"For {name!r}, give the fields to change as a dict, like {{\"ResultPath\": \"$.x\"}}; "
+                             f"got {show(fields)}.",
+                             f"Para {name!r}, dê os campos a mudar num dict, como {{\"ResultPath\": \"$.x\"}}; "
+                             f"veio {show(fields)}.")
+        states[name].update(copy.deepcopy(dict(fields)))
+    return fixed, None
+
+
+def _all_states(definition: dict) -> dict[str, dict]:
+    """Every state of a definition by name, nested ones included (the dicts themselves, to edit in place)."""
+    found: dict[str, dict] = {}
+    for name, state in (definition.get("States") or {}).items():
+        if isinstance(state, dict):
+            found.setdefault(name, state)
+            for branch in state.get("Branches") or []:
+                if isinstance(branch, dict):
+                    found.update({k: v for k, v in _all_states(branch).items() if k not in found})
+            inner = state.get("ItemProcessor") or state.get("Iterator")
+            if isinstance(inner, dict):
+                found.update({k: v for k, v in _all_states(inner).items() if k not in found})
+    return found
+
+
+def touched(patch: Any) -> list[str]:
+    """The state names a fix changes (for messages)."""
+    return list(patch) if isinstance(patch, Mapping) else []
