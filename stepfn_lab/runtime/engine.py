@@ -32,9 +32,10 @@ from ..errors import (ALL, DATA_LIMIT_EXCEEDED, HEARTBEAT_TIMEOUT, TASK_FAILED, 
                       ExecutionError, StatesError)
 from . import tasks as _tasks
 from .clock import IdFactory, Rng, VirtualClock
+from .collector import fewer_collections
 from .dataflow import SizeMeter, Trace, check_size, place_result, select_input, select_output
 from .frames import ABORTED, FAILED, RUNNING, SUCCEEDED, TIMED_OUT, Fan, Frame, Scope, Step
-from .history import History
+from .history import History, text
 from .states import ENTER
 
 STANDARD, EXPRESS = "STANDARD", "EXPRESS"
@@ -254,12 +255,13 @@ class Execution:
         """
         limit = None if max_events is None else len(self.history) + max_events
         advance = self.advance
-        while advance(until):
-            if limit is not None and len(self.history) >= limit:
-                break
-        else:
-            if until is not None:
-                self._let_time_pass(until)
+        with fewer_collections():  # linear cost at any size; the collector's settings come back after
+            while advance(until):
+                if limit is not None and len(self.history) >= limit:
+                    break
+            else:
+                if until is not None:
+                    self._let_time_pass(until)
         self._persist()
         return self
 
@@ -630,6 +632,8 @@ class Execution:
             frame.fan = None
             frame.last_id = max(frame.last_id, fan.last)
             if fan.distributed:
+                from .mapping import write_results_of_failed_run
+                write_results_of_failed_run(self, frame, state, fan)
                 self.emit(frame, "MapRunFailed", {"error": error, "cause": cause})
             self.state_failed(frame, state, StatesError(error, cause), prefixed=True)
             return
@@ -647,7 +651,7 @@ class Execution:
         results = fan.results
         if state.type == "Map" and state.extra.get("result_writer"):
             from .mapping import write_results
-            results = write_results(self, frame, state, fan.inputs, results)
+            results = write_results(self, frame, state, fan)
         if frame.trace is not None:
             frame.trace["result"] = results
         self.after_result(frame, state, results)
@@ -731,9 +735,11 @@ class Execution:
         frame.fan = None
         if error == QUERY_EVALUATION_ERROR:
             self.emit(frame, "EvaluationFailed", {"error": error, "cause": cause, "state": state.name})
-        if error != RUNTIME and state.type in ("Task", "Parallel", "Map"):
-            if self._retry(frame, state, error):
-                return
+        retryable = error != RUNTIME and state.type in _RETRYABLE
+        if retryable and self._retry(frame, state, error):
+            return  # a retried attempt's cause (a LazyText stack trace) is formatted only if its event is read
+        cause = frame.cause = text(cause)
+        if retryable:
             if state.type != "Task":
                 # a failed Parallel or Map that is not retried records <Type>StateFailed (recorded on AWS)
                 frame.last_id = max(frame.last_id, len(frame.history)) if frame.kind == "root" else frame.last_id

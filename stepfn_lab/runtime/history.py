@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
-from ..language import json_short, number, text
+from ..language import json_short, number, text as words
 from .clock import format_iso
 
 # Details fields whose values are documents: AWS sends them as JSON text plus a
@@ -31,10 +31,42 @@ def details_key(event_type: str) -> str:
     return event_type[0].lower() + event_type[1:] + "EventDetails"
 
 
+class LazyText:
+    """Text made only when something reads it (a failed Lambda call's cause holds a formatted stack
+    trace: formatting one for each of a thousand retried attempts was half of their cost).
+
+    ``str()`` makes the text once and keeps it. History events and Retry hold these; every
+    public reader (``HistoryEvent.details``, Catch's error output, ``Execution.cause``) sees a str.
+    """
+
+    __slots__ = ("_make", "_text")
+
+    def __init__(self, make: Callable[[], str]):
+        self._make = make
+        self._text: str | None = None
+
+    def __str__(self) -> str:
+        if self._text is None:
+            self._text = self._make()
+            self._make = None
+        return self._text
+
+    def __repr__(self) -> str:
+        return repr(str(self))
+
+    def __deepcopy__(self, memo: dict) -> LazyText:
+        return self  # made once, never changed: snapshots can share it
+
+
+def text(value: Any) -> Any:
+    """``value``, with a LazyText made into its str."""
+    return str(value) if type(value) is LazyText else value
+
+
 class HistoryEvent:
     """One event: ``id``, ``previous_event_id``, ``type``, ``timestamp``, ``details``."""
 
-    __slots__ = ("id", "previous_event_id", "type", "at", "details", "_start", "frame")
+    __slots__ = ("id", "previous_event_id", "type", "at", "_details", "_start", "frame")
 
     def __init__(self, id: int, previous_event_id: int, type: str, at: float, details: dict | None,
                  start: datetime, frame: str = ""):
@@ -42,9 +74,21 @@ class HistoryEvent:
         self.previous_event_id = previous_event_id
         self.type = type
         self.at = at  # seconds since the execution started (virtual)
-        self.details = details if details is not None else {}
+        self._details = details if details is not None else {}
         self._start = start
         self.frame = frame  # which branch/iteration wrote it, e.g. "Map[3]/Par[1]"
+
+    @property
+    def details(self) -> dict:
+        details = self._details
+        cause = details.get("cause")
+        if cause is not None and type(cause) is LazyText:  # formatted on first read
+            details["cause"] = str(cause)
+        return details
+
+    @details.setter
+    def details(self, value: dict) -> None:
+        self._details = value
 
     @property
     def timestamp(self) -> datetime:
@@ -126,7 +170,7 @@ class History:
         (Jupyter's output area would otherwise wrap it mid-token). The headers
         follow ``stepfn_lab.set_language``; event types stay as AWS writes them.
         """
-        head = tuple(text(f"col_{name}") for name in ("id", "prev", "elapsed", "type", "detail"))
+        head = tuple(words(f"col_{name}") for name in ("id", "prev", "elapsed", "type", "detail"))
         events = self.events if limit is None else self.events[:limit]
         rows = [(str(e.id), str(e.previous_event_id), _elapsed(e.at), e.type) for e in events]
         widths = [max(len(r[i]) for r in [head[:4], *rows]) for i in range(4)]
@@ -138,7 +182,7 @@ class History:
             for i, part in enumerate(_detail_lines(_summary(e, room), room)):
                 lines.append((start if i == 0 else " " * column) + part)
         if limit is not None and len(self.events) > limit:
-            lines.append(text("more_events", count=len(self.events) - limit))
+            lines.append(words("more_events", count=len(self.events) - limit))
         return "\n".join(line.rstrip() for line in lines)
 
     def _repr_pretty_(self, p, cycle) -> None:  # IPython hook, no import needed
