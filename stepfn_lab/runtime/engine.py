@@ -163,7 +163,8 @@ def _validate(definition: Any, workflow_type: str) -> list:
         from ..asl.validate import validate
     except ImportError:
         return []
-    problems = validate(definition, workflow_type=workflow_type)
+    from .tasks import served_locally
+    problems = validate(definition, workflow_type=workflow_type, served=served_locally)
     if any(p.severity == "ERROR" for p in problems):
         raise DefinitionError(problems)
     return problems
@@ -178,11 +179,13 @@ class Execution:
                  start_time: datetime | None, s3_root: str | None, trace: bool = True,
                  max_transitions: int = 1_000_000, services: Any = None, mock_config: Any = None,
                  test_case: str | None = None, sync: bool = False, redelivery_rate: float = 0.0,
-                 activity_workers: dict | None = None, store: str | None = None):
+                 activity_workers: dict | None = None, store: str | None = None, tasks: dict | None = None):
         self.machine = machine
         self.name = name
         self.input = input
         self.lambdas = lambdas
+        from .local_tasks import normalize
+        self.tasks = normalize(tasks)  # resource key -> local function (machine.run(..., tasks={...}))
         self.s3_root = s3_root
         self.trace_enabled = trace
         self.max_transitions = max_transitions
@@ -1066,11 +1069,11 @@ def _snapshot(self: Execution) -> dict:
     """A copy of everything that changes while the execution runs (for Back and Reset)."""
     import copy
     memo = _definitions(self.machine.definition, {})
-    for shared in (self.machine, self.lambdas, self.services, self.mock):
+    for shared in (self.machine, self.lambdas, self.tasks, self.services, self.mock):
         if shared is not None:
             memo[id(shared)] = shared
     snapshot = copy.deepcopy({k: v for k, v in self.__dict__.items()
-                              if k not in ("machine", "lambdas", "services", "mock")}, memo)
+                              if k not in ("machine", "lambdas", "tasks", "services", "mock")}, memo)
     if self.mock is not None:  # the mocks' invocation counters rewind with the execution
         snapshot["_mock_counts"] = self.mock.snapshot()
     return snapshot
