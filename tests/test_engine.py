@@ -265,3 +265,44 @@ def test_previous_event_ids_follow_each_iteration_and_branch():
             assert iteration_of(event) == int(event.frame.split("[")[1].split("]")[0]) if event.frame else True
     exits = [e for e in ex.history if e.type == "ParallelStateExited"]
     assert sorted(iteration_of(e) for e in exits) == [0, 1, 2]
+
+
+def _deep(depth):
+    value: list = []
+    for _ in range(depth - 1):
+        value = [value]
+    return value
+
+
+def test_inputs_that_are_not_json_are_refused_as_aws_refuses_them():
+    from stepfn_lab.asl.source import DEPTH_LIMIT
+    m = machine({"P": {"Type": "Pass", "End": True}})
+    assert m.run(_deep(DEPTH_LIMIT)).status == "SUCCEEDED"
+    for bad, words in ((_deep(3000), f"nested more than {DEPTH_LIMIT} levels"), ({"x": float("nan")}, "at /x"),
+                       ({"x": {1, 2}}, "Object of type set")):
+        with pytest.raises(ExecutionError, match="InvalidExecutionInput") as info:
+            m.run(bad)
+        assert words in str(info.value)
+
+
+def test_lone_surrogates_in_the_input_run_like_any_text():
+    m = machine({"P": {"Type": "Pass", "Parameters": {"echo.$": "States.Format('{}!', $.s)"}, "End": True}})
+    run = m.run({"s": "\ud800"})
+    assert run.status == "SUCCEEDED" and run.output == {"echo": "\ud800!"}
+
+
+def test_a_state_output_past_the_depth_limit_fails_the_state_cleanly():
+    m = machine({"P": {"Type": "Pass", "Parameters": {"v.$": "States.StringToJson($.text)"}, "End": True}})
+    run = m.run({"text": "[" * 400 + "]" * 400})
+    assert run.status == "FAILED" and run.error == "States.Runtime" and run.internal_error is None
+    assert "nested" in run.cause
+
+
+def test_callback_output_must_be_json():
+    m = machine({"T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+                       "Parameters": {"FunctionName": "f", "Payload": {"t.$": "$$.Task.Token"}}, "End": True}})
+    run = m.run({}, lambdas={"f": lambda event: {}})
+    token = list(run.tokens)[0]
+    with pytest.raises(ExecutionError, match="InvalidOutput"):
+        run.send_task_success(token, {"x": float("inf")})
+    assert run.send_task_success(token, {"ok": True}).run().output == {"ok": True}

@@ -84,13 +84,26 @@ class StateMachine:
 
         Raises DefinitionError listing every problem found.
         """
-        from ..asl.parse import compile_definition, load_definition
+        from ..asl.parse import compile_definition, load_definition, structure_problems
+        from ..errors import DefinitionError, Problem
         raw, source = load_definition(definition)
-        workflow_type = (workflow_type or STANDARD).upper()
+        workflow_type = (workflow_type or STANDARD).upper() if isinstance(workflow_type, str) else STANDARD
         problems: list = []
         if validate:
             problems = _validate(raw if source is None else source, workflow_type)
-        return cls(compile_definition(raw), raw, name=name, workflow_type=workflow_type, region=region,
+        else:  # what the engine cannot run at all is still refused, with the fix
+            found = structure_problems(raw)
+            if found:
+                raise DefinitionError(found)
+        try:
+            compiled = compile_definition(raw)
+        except DefinitionError:
+            raise
+        except Exception as exc:  # only reachable with validate=False: validation reports these first
+            raise DefinitionError([Problem("", f"the definition cannot be compiled ({type(exc).__name__}: {exc})",
+                                           hint="run stepfn_lab.validate(definition) to see every problem")]) \
+                from None
+        return cls(compiled, raw, name=name, workflow_type=workflow_type, region=region,
                    account=account, source=source, problems=problems)
 
     from_file = from_json
@@ -146,6 +159,16 @@ class StateMachine:
                 f"states={len(self.definition.states)})")
 
 
+def _check_json(value: Any, error: str, what: str) -> None:
+    """AWS's APIs take JSON text: refuse what is not JSON (NaN, Infinity, other types) or is
+    deeper than stepfn_lab handles, naming where it is."""
+    from ..asl.source import json_problem, pointer
+    found = json_problem(value)
+    if found is not None:
+        where, why = found
+        raise ExecutionError(f"{error}: {what} is not JSON stepfn_lab can take: at {pointer(where)}, {why}")
+
+
 def _validate(definition: Any, workflow_type: str) -> list:
     from ..errors import DefinitionError
     try:
@@ -168,6 +191,7 @@ class Execution:
                  max_transitions: int = 1_000_000, services: Any = None, mock_config: Any = None,
                  test_case: str | None = None, sync: bool = False, redelivery_rate: float = 0.0,
                  activity_workers: dict | None = None, store: str | None = None):
+        _check_json(input, "InvalidExecutionInput", "the execution input")
         self.machine = machine
         self.name = name
         self.input = input
@@ -346,13 +370,23 @@ class Execution:
     # -- one action ---------------------------------------------------------------------------
 
     def _act(self, frame: Frame) -> None:
-        state = frame.definition.states[frame.state]
+        state = frame.definition.states.get(frame.state)
+        if state is None:  # only a store edited by hand can get here: definitions are checked first
+            self.frame_failed(frame, RUNTIME, f"There is no state named {frame.state!r} in this machine.")
+            return
+        self.guarded(frame, state, _PHASES[frame.phase], self, frame, state)
+
+    def guarded(self, frame: Frame, state: State, action: Callable, *args: Any) -> None:
+        """Run one action of a state; whatever goes wrong fails the state (Retry and Catch apply)
+        instead of escaping to the caller: the run and its history are never lost."""
         try:
-            _PHASES[frame.phase](self, frame, state)
+            action(*args)
         except StatesError as err:
             self.state_failed(frame, state, err)
         except RecursionError:
-            self.state_failed(frame, state, StatesError(RUNTIME, "the data is nested too deeply to process"))
+            from ..asl.source import DEPTH_LIMIT
+            self.state_failed(frame, state, StatesError(RUNTIME, f"The data is nested too deeply to process "
+                                                                 f"(stepfn_lab's limit is {DEPTH_LIMIT} levels)."))
         except Exception as exc:  # a defect must not lose the run: fail it and keep the history
             import traceback
             self.internal_error = traceback.format_exc()
@@ -793,6 +827,7 @@ class Execution:
 
     def send_task_success(self, token: str, output: Any) -> Execution:
         from .invoke import resume_with_success
+        _check_json(output, "InvalidOutput", "the task output")
         resume_with_success(self, token, output)
         self._persist()
         return self
