@@ -213,7 +213,7 @@ class Execution:
         self.deliveries: dict[str, int] = {}  # task state -> how many times its work ran
         self.activity_workers = activity_workers or {}
         self.retries = 0
-        self.store = store
+        self.store = None if store is None else str(store)
         kind = "express" if self.workflow_type == EXPRESS else "execution"
         self.arn = f"arn:aws:states:{machine.region}:{machine.account}:{kind}:{machine.name}:{name}"
         if self.workflow_type == EXPRESS:  # Express ARNs carry a run id after the name
@@ -248,6 +248,7 @@ class Execution:
         self.root = Frame(machine.definition, input, parent=None, kind="root", index=0, scope=Scope(),
                           history=self.history, last_id=ev.id, path="")
         self._check_input_size(input)
+        self._persist()  # a stored execution exists from its start, before its first state
 
     # -- public control -------------------------------------------------------------------
 
@@ -268,7 +269,10 @@ class Execution:
         """
         limit = None if max_events is None else len(self.history) + max_events
         advance = self.advance
+        durable = self.store is not None and self.workflow_type == STANDARD
         while advance(until):
+            if durable:
+                self._persist()  # every action is saved before the next one starts
             if limit is not None and len(self.history) >= limit:
                 break
         self._persist()
@@ -277,16 +281,29 @@ class Execution:
     def step(self) -> Step | None:
         """Run until the next state finishes; return what it did (None when nothing is left to do)."""
         count = len(self.steps)
+        durable = self.store is not None and self.workflow_type == STANDARD
         while len(self.steps) == count:
             if not self.advance():
                 break
+            if durable:
+                self._persist()  # every action is saved before the next one starts
         self._persist()
         return self.steps[-1] if len(self.steps) > count else None
 
     def _persist(self) -> None:
         if self.store is not None and self.workflow_type == STANDARD:
+            if len(self.history) == getattr(self, "_saved_events", None) and self.status != RUNNING \
+                    and getattr(self, "_owner", None) is None:
+                return  # a finished execution already saved as it is
             from .durable import save
             save(self)
+
+    def close(self) -> None:
+        """Give up ownership of a stored execution so that another process can load it (it stays
+        in the store; ``load_execution`` brings it back). Executions without a store: nothing to do."""
+        if self.store is not None:
+            from .durable import release
+            release(self)
 
     def advance(self, until: float | None = None) -> bool:
         """Perform one action (a few history events at most). False when nothing can happen now."""
@@ -861,6 +878,7 @@ class Execution:
             self.emit(frame, "ExecutionAborted", details)
             self.status = ABORTED
             self.error, self.cause = error, cause
+            self._persist()
         return self
 
     # -- views ------------------------------------------------------------------------------
