@@ -25,9 +25,9 @@ from .paths import compile_path, compile_reference_path
 
 def load_definition(definition: Any) -> tuple[dict, str | None]:
     """Return ``(definition_dict, source_text_or_None)`` from a dict, JSON text or a path."""
-    from .source import DEPTH_LIMIT, json_problem, not_a_definition, pointer
+    from .source import DEPTH_LIMIT, definition_problem, json_problem, not_a_definition, pointer, text_depth
     if isinstance(definition, dict):
-        found = json_problem(definition)
+        found = definition_problem(definition)
         if found is not None:
             where, why = found
             code = "TOO_DEEPLY_NESTED" if why.startswith("nested more") else "SCHEMA_VALIDATION_FAILED"
@@ -69,8 +69,8 @@ def load_definition(definition: Any) -> tuple[dict, str | None]:
     if not isinstance(value, dict):
         raise DefinitionError([Problem("", "the definition must be a JSON object with 'StartAt' and 'States'",
                                        "SCHEMA_VALIDATION_FAILED")])
-    found = json_problem(value)
-    if found is not None:
+    if text_depth(text) > DEPTH_LIMIT:
+        found = json_problem(value)
         raise DefinitionError([Problem(pointer(found[0]), f"The definition is {found[1]}", "TOO_DEEPLY_NESTED")])
     return value, text
 

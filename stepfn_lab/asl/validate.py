@@ -1294,7 +1294,7 @@ def _check_json(v: _Validator, value: Any, src: _source.Source | None) -> bool:
         v.schema((), "Definition must be a valid JSON object", location="",
                  hint=f"got {_type_name(value)}; a definition looks like {{\"StartAt\": ..., \"States\": {{...}}}}")
         return False
-    found = _source.json_problem(value)  # iterative and linear: safe on any depth
+    found = _source.definition_problem(value)  # iterative and linear: safe on any depth
     if found is not None:
         where, why = found
         if why.startswith("nested more than"):
@@ -1302,7 +1302,7 @@ def _check_json(v: _Validator, value: Any, src: _source.Source | None) -> bool:
                      hint="JSON nesting this deep is never a state machine")
             return False
         v.schema(where, f"Value is not JSON: {why}")
-        return not why.startswith("a circular reference")
+        return why.endswith("is not a JSON number")  # other values stop the checks: they cannot be read
     length = len(src.text) if src is not None else len(json.dumps(value))
     if length > MAX_DEFINITION_LENGTH:
         v.schema((), f"Value at 'definition' failed to satisfy constraint: Member must have length less than or "

@@ -394,8 +394,9 @@ def from_state(state: dict, *, lambdas: dict | None = None, services: Any = None
         raise ExecutionError(f"this store was written by another version of stepfn_lab (format {state.get('format')}); "
                              "open it with that version")
     m = state["machine"]
+    # the definition was accepted when the execution started: it is compiled, not validated again
     machine = StateMachine.from_json(m["definition"], name=m["name"], workflow_type=m["workflow_type"],
-                                     region=m["region"], account=m["account"])
+                                     region=m["region"], account=m["account"], validate=False)
     e = state["execution"]
     start = datetime.fromisoformat(state["clock"]["start"])
     execution = Execution.__new__(Execution)

@@ -17,6 +17,7 @@ import csv
 import io
 import json
 import os
+import tempfile
 from datetime import datetime, timezone
 from typing import Any
 
@@ -36,6 +37,35 @@ def resolve(root: str | None, bucket: str, key: str = "") -> str:
     if path != base and not path.startswith(base + os.sep):
         raise StatesError(RUNTIME, f"The S3 location s3://{bucket}/{key} leaves the s3_root folder.")
     return path
+
+
+def _inside(base: str, path: str) -> bool:
+    return path == base or path.startswith(base + os.sep)
+
+
+def write_text(root: str, path: str, text: str) -> int:
+    """Write ``text`` to ``path`` (from ``resolve``) without ever following a symlink out of the root.
+
+    The result paths are predictable (``<Prefix>/<MapRun id>/SUCCEEDED_0.json``), so a link planted
+    there must not redirect the write: the text goes to a new private temporary file in the (checked)
+    folder, which then *replaces* the name: ``os.replace`` swaps a symlink itself, never its target.
+    Returns the number of bytes written.
+    """
+    base = os.path.realpath(root)
+    folder = os.path.realpath(os.path.dirname(path))
+    if not _inside(base, folder):
+        raise StatesError(RESULT_WRITER_FAILED, f"The result folder {os.path.dirname(path)} leaves the s3_root folder.")
+    data = text.encode("utf-8", "replace")  # a lone surrogate becomes '?', as Java writes it
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".stepfn-lab-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as fh:
+            fh.write(data)
+        os.replace(temporary, os.path.join(folder, os.path.basename(path)))
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+    return len(data)
 
 
 def _arguments(execution, frame, state, spec: dict, data: Any, states: dict | None) -> dict:
@@ -137,13 +167,19 @@ def _csv(body: str, config: dict) -> list:
 
 def _list_objects(root: str | None, bucket: str, prefix: str) -> list:
     base = resolve(root, bucket)
+    top = os.path.realpath(root)
     out = []
-    for folder, _, files in os.walk(base):
+    for folder, _, files in os.walk(base):  # never descends into linked folders
         for name in files:
             full = os.path.join(folder, name)
             key = os.path.relpath(full, base).replace(os.sep, "/")
             if key.startswith(prefix or ""):
-                stat = os.stat(full)
+                if not _inside(top, os.path.realpath(full)):
+                    continue  # a symlink to a file outside the root: not an object of this bucket
+                try:
+                    stat = os.stat(full)
+                except OSError:  # a dangling link, or a file removed meanwhile
+                    continue
                 out.append({"Etag": f"\"{int(stat.st_mtime)}-{stat.st_size}\"", "Key": key,
                             "LastModified": datetime.fromtimestamp(stat.st_mtime, timezone.utc).strftime(
                                 "%Y-%m-%dT%H:%M:%SZ"), "Size": stat.st_size, "StorageClass": "STANDARD"})
@@ -165,15 +201,12 @@ def write_results(execution, frame, state, inputs: list, results: list) -> Any:
     succeeded = [{"Input": json.dumps(i), "Output": json.dumps(r), "Status": "SUCCEEDED"}
                  for i, r in zip(inputs, results)]
     files = {"SUCCEEDED_0.json": succeeded, "FAILED_0.json": [], "PENDING_0.json": []}
-    for name, content in files.items():
-        with open(os.path.join(folder, name), "w", encoding="utf-8") as fh:
-            json.dump(content, fh, indent=1)
+    sizes = {name: write_text(execution.s3_root, os.path.join(folder, name), json.dumps(content, indent=1))
+             for name, content in files.items()}
     manifest = {
         "DestinationBucket": bucket, "MapRunArn": run_arn,
         "ResultFiles": {"FAILED": [], "PENDING": [],
-                        "SUCCEEDED": [{"Key": f"{folder_key}/SUCCEEDED_0.json",
-                                       "Size": os.path.getsize(os.path.join(folder, "SUCCEEDED_0.json"))}]},
+                        "SUCCEEDED": [{"Key": f"{folder_key}/SUCCEEDED_0.json", "Size": sizes["SUCCEEDED_0.json"]}]},
     }
-    with open(os.path.join(folder, "manifest.json"), "w", encoding="utf-8") as fh:
-        json.dump(manifest, fh, indent=1)
+    write_text(execution.s3_root, os.path.join(folder, "manifest.json"), json.dumps(manifest, indent=1))
     return {"MapRunArn": run_arn, "ResultWriterDetails": {"Bucket": bucket, "Key": f"{folder_key}/manifest.json"}}
