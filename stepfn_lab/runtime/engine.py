@@ -681,6 +681,8 @@ class Execution:
             frame.fan = None
             frame.last_id = max(frame.last_id, fan.last)
             if fan.distributed:
+                from .mapping import write_results_of_failed_run
+                write_results_of_failed_run(self, frame, state, fan)
                 self.emit(frame, "MapRunFailed", {"error": error, "cause": cause})
             self.state_failed(frame, state, StatesError(error, cause), prefixed=True)
             return
@@ -698,7 +700,7 @@ class Execution:
         results = fan.results
         if state.type == "Map" and state.extra.get("result_writer"):
             from .mapping import write_results
-            results = write_results(self, frame, state, fan.inputs, results)
+            results = write_results(self, frame, state, fan)
         if frame.trace is not None:
             frame.trace["result"] = results
         self.after_result(frame, state, results)

@@ -102,7 +102,8 @@ def _call_once(execution, frame, state, resource: _tasks.Resource) -> Any:
         result, _ = _tasks.call_handler(handler, payload, context, frame.timeout)
         return result
     if resource.service == "lambda" and resource.api == "invoke":
-        return _lambda_invoke(execution, frame, payload)
+        from . import lambda_invoke
+        return lambda_invoke.invoke(execution, frame, payload, lambda fn: _lambda_context(execution, frame, fn))
     services = execution.services
     if services is None:
         try:
@@ -111,28 +112,6 @@ def _call_once(execution, frame, state, resource: _tasks.Resource) -> Any:
             raise _tasks.not_simulated(resource) from None
         services = execution.services = simulated.Services.default()
     return services.call(execution, frame, state, resource, payload)
-
-
-def _lambda_invoke(execution, frame, payload: Any) -> Any:
-    if not isinstance(payload, dict) or "FunctionName" not in payload:
-        raise StatesError("States.TaskFailed", "lambda:invoke needs a 'FunctionName' parameter",
-                          {"task": True})
-    name = payload["FunctionName"]
-    handler = _tasks.find_handler(execution.lambdas, name)
-    if handler is None:
-        raise StatesError("Lambda.ResourceNotFoundException",
-                          f"Function not found: {name} (pass a handler in lambdas={{...}})", {"task": True})
-    context = _lambda_context(execution, frame, str(name).split(":")[-1])
-    event = payload.get("Payload")
-    if isinstance(event, str):
-        # a string Payload is sent as the request body itself: the function sees the JSON it holds
-        # (recorded on AWS: test_invoke_json_values)
-        try:
-            event = json.loads(event)
-        except ValueError:
-            pass
-    result, _ = _tasks.call_handler(handler, event, context, frame.timeout)
-    return _tasks.invoke_response(result, context.aws_request_id, execution.clock.datetime())
 
 
 def _lambda_context(execution, frame, function: str) -> _tasks.LambdaContext:
@@ -240,6 +219,8 @@ def _submit_for_callback(execution, frame, state, resource) -> None:
                 resume_with_failure(execution, token, type(exc).__name__, str(exc))
             else:
                 resume_with_success(execution, token, output)
+    elif token in execution.__dict__.get("early_answers", ()):
+        _apply_early_answer(execution, token)
 
 
 def issue_token(execution, frame) -> str:
@@ -306,3 +287,28 @@ def expire_waiting_tasks(execution) -> None:
             frame.blocked = False
             del execution.tokens[token]
             _task_timed_out(execution, frame, state, resource, error, None)
+
+
+def answer_callback(execution, token: str, kind: str, *args: Any) -> None:
+    """SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat sent from inside a workflow (``aws-sdk:sfn:*``).
+
+    The answer may come while the waiting task is still submitting its request (a nested execution that
+    answers at once): it is kept and applied as soon as the task starts waiting.
+    """
+    frame = execution.tokens.get(token)
+    if frame is not None and not frame.blocked:
+        execution.__dict__.setdefault("early_answers", {})[token] = (kind, args)
+        return
+    if kind == "success":
+        execution.send_task_success(token, args[0])
+    elif kind == "failure":
+        execution.send_task_failure(token, *args)
+    else:
+        execution.send_task_heartbeat(token)
+
+
+def _apply_early_answer(execution, token: str) -> None:
+    early = execution.__dict__.get("early_answers")
+    if early and token in early:
+        kind, args = early.pop(token)
+        answer_callback(execution, token, kind, *args)

@@ -93,10 +93,26 @@ class LambdaContext:
         self.aws_request_id = request_id
         self.log_group_name = f"/aws/lambda/{function_name}"
         self.log_stream_name = "local"
+        self.client_context = None  # set from lambda:invoke's ClientContext
+        self.identity = None
         self._deadline = time.monotonic() + min(timeout_seconds, 900)
 
     def get_remaining_time_in_millis(self) -> int:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+def split_function_name(name: str) -> tuple[str, str | None]:
+    """``(function, qualifier)`` of any FunctionName form the Lambda API accepts: ``charge``,
+    ``charge:prod`` (alias), ``charge:3`` (version), ``123456789012:function:charge[:q]`` (partial
+    ARN) and ``arn:aws:lambda:<region>:<account>:function:charge[:q]``."""
+    parts = name.split(":")
+    if name.startswith("arn:") and len(parts) >= 7:
+        return parts[6], (parts[7] if len(parts) > 7 else None)
+    if len(parts) >= 3 and parts[1] == "function":
+        return parts[2], (parts[3] if len(parts) > 3 else None)
+    if len(parts) == 2:
+        return parts[0], parts[1]
+    return name, None
 
 
 def find_handler(lambdas: dict, name_or_arn: str) -> Callable | None:
@@ -110,9 +126,7 @@ def find_handler(lambdas: dict, name_or_arn: str) -> Callable | None:
         base = ":".join(parts[:7])
         if base in lambdas:
             return lambdas[base]
-        name = parts[6]
-    else:
-        name = parts[-1] if len(parts) == 2 else name_or_arn  # "name:alias"
+    name = split_function_name(name_or_arn)[0]
     if name in lambdas:
         return lambdas[name]
     for key, handler in lambdas.items():
@@ -288,42 +302,40 @@ def compact_cause(payload: dict) -> str:
     return json.dumps(payload, separators=(",", ":"))
 
 
-def invoke_response(payload: Any, request_id: str, when) -> dict:
-    """The ``lambda:invoke`` result: the function's output under ``Payload`` plus the SDK metadata."""
+def invoke_response(payload: Any, request_id: str, when, status: int = 200, executed_version: str = "$LATEST",
+                    log_result: str | None = None) -> dict:
+    """The ``lambda:invoke`` result: the function's output under ``Payload`` plus the SDK metadata.
+
+    ``status`` 200 answers a synchronous call (recorded on AWS); 202 (``InvocationType`` Event) and
+    204 (DryRun) have an empty body, so ``Payload`` is ``""`` and there is no executed version (Lambda
+    API reference, Invoke: "The API response only includes a status code")."""
     from email.utils import format_datetime  # loads socket and urllib: only when a task calls lambda:invoke
+    synchronous = status == 200
     # Lambda's Python runtime writes its response with json.dumps' default separators
-    length = str(len(json.dumps(payload).encode("utf-8")))
+    length = str(len(json.dumps(payload).encode("utf-8"))) if synchronous else "0"
     date = format_datetime(when, usegmt=True)
     trace = f"Root=1-{request_id[:8]}-{request_id[9:13]}{request_id[14:18]}{request_id[19:23]}{request_id[24:28]};Sampled=0"
-    return {
-        "ExecutedVersion": "$LATEST",
-        "Payload": payload,
-        "SdkHttpMetadata": {
-            "AllHttpHeaders": {
-                "X-Amz-Executed-Version": ["$LATEST"],
-                "x-amzn-Remapped-Content-Length": ["0"],
-                "Connection": ["keep-alive"],
-                "x-amzn-RequestId": [request_id],
-                "Content-Length": [length],
-                "Date": [date],
-                "X-Amzn-Trace-Id": [trace],
-                "Content-Type": ["application/json"],
-            },
-            "HttpHeaders": {
-                "Connection": "keep-alive",
-                "Content-Length": length,
-                "Content-Type": "application/json",
-                "Date": date,
-                "X-Amz-Executed-Version": "$LATEST",
-                "x-amzn-Remapped-Content-Length": "0",
-                "x-amzn-RequestId": request_id,
-                "X-Amzn-Trace-Id": trace,
-            },
-            "HttpStatusCode": 200,
-        },
+    all_headers: dict[str, list] = {}
+    if synchronous:
+        all_headers["X-Amz-Executed-Version"] = [executed_version]
+    if log_result is not None:
+        all_headers["X-Amz-Log-Result"] = [log_result]
+    all_headers.update({"x-amzn-Remapped-Content-Length": ["0"], "Connection": ["keep-alive"],
+                        "x-amzn-RequestId": [request_id], "Content-Length": [length], "Date": [date],
+                        "X-Amzn-Trace-Id": [trace], "Content-Type": ["application/json"]})
+    headers = {k: v[0] for k, v in sorted(all_headers.items(), key=lambda kv: kv[0].lower())}
+    out: dict[str, Any] = {}
+    if synchronous:
+        out["ExecutedVersion"] = executed_version
+    if log_result is not None:
+        out["LogResult"] = log_result
+    out.update({
+        "Payload": payload if synchronous else "",
+        "SdkHttpMetadata": {"AllHttpHeaders": all_headers, "HttpHeaders": headers, "HttpStatusCode": status},
         "SdkResponseMetadata": {"RequestId": request_id},
-        "StatusCode": 200,
-    }
+        "StatusCode": status,
+    })
+    return out
 
 
 def not_simulated(resource: Resource) -> StatesError:
