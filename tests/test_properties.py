@@ -128,12 +128,13 @@ odd_field_values = st.one_of(data, st.sampled_from(
      "{% $states.input.n + 1 %}", "T", "P", "Missing", "Pass", "Task", "Map", -1, 0, 10 ** 30, [], {}]))
 
 
-def _containers(value):
-    """(path, container) for the containers of a definition down to 30 levels (iteratively)."""
+def _containers(value, frozen: set):
+    """(path, container) of a definition down to 30 levels (iteratively), skipping the values a
+    mutation put in: they may be shared with the strategies and must never change."""
     todo = [((), value)]
     while todo:
         path, node = todo.pop()
-        if isinstance(node, (dict, list)) and len(path) < 30:
+        if isinstance(node, (dict, list)) and len(path) < 30 and id(node) not in frozen:
             yield path, node
             pairs = node.items() if isinstance(node, dict) else enumerate(node)
             todo.extend((path + (key,), child) for key, child in pairs)
@@ -142,22 +143,26 @@ def _containers(value):
 @st.composite
 def definitions(draw):
     definition = copy.deepcopy(draw(st.sampled_from(BASES)))
+    frozen: set = set()
     for _ in range(draw(st.integers(0, 4))):
-        places = list(_containers(definition))
+        places = list(_containers(definition, frozen))
         path, target = draw(st.sampled_from(places))
         action = draw(st.sampled_from(["set", "delete", "replace"]))
         if isinstance(target, dict):
             key = draw(st.one_of(st.sampled_from(FIELDS + list(target)), text))
             if action == "delete" and target:
                 target.pop(draw(st.sampled_from(sorted(target, key=str))), None)
-            else:
-                target[key] = draw(odd_field_values)
+                continue
+            value = target[key] = draw(odd_field_values)
         elif target:
             index = draw(st.integers(0, len(target) - 1))
             if action == "delete":
                 del target[index]
-            else:
-                target[index] = draw(odd_field_values)
+                continue
+            value = target[index] = draw(odd_field_values)
+        else:
+            continue
+        frozen.add(id(value))
     return definition
 
 

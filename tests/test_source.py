@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from stepfn_lab.asl.source import DEPTH_LIMIT, json_problem, not_a_definition, pointer
+from stepfn_lab.asl.source import DEPTH_LIMIT, json_problem, not_a_definition, pointer, too_deep_text
 
 
 def nested(depth: int, leaf=1):
@@ -62,3 +62,10 @@ def test_pointers_are_escaped_and_shortened():
     assert pointer(("States", "a/b", 0)) == "/States/a~1b/0"
     assert pointer(()) == "(top level)"
     assert "more)" in pointer(tuple(range(40)))
+
+
+def test_too_deep_text_counts_brackets_outside_strings():
+    assert not too_deep_text('{"a": "' + "[" * 1000 + '"}')  # brackets in a string do not nest
+    assert not too_deep_text("[" * DEPTH_LIMIT + "]" * DEPTH_LIMIT)
+    assert too_deep_text("[" * (DEPTH_LIMIT + 1) + "]" * (DEPTH_LIMIT + 1))
+    assert not too_deep_text("[" + "[], " * 5000 + "[]]")  # many containers, shallow

@@ -25,7 +25,7 @@ from .paths import compile_path, compile_reference_path
 
 def load_definition(definition: Any) -> tuple[dict, str | None]:
     """Return ``(definition_dict, source_text_or_None)`` from a dict, JSON text or a path."""
-    from .source import DEPTH_LIMIT, definition_problem, json_problem, not_a_definition, pointer, text_depth
+    from .source import DEPTH_LIMIT, definition_problem, json_problem, not_a_definition, pointer, too_deep_text
     if isinstance(definition, dict):
         found = definition_problem(definition)
         if found is not None:
@@ -69,7 +69,7 @@ def load_definition(definition: Any) -> tuple[dict, str | None]:
     if not isinstance(value, dict):
         raise DefinitionError([Problem("", "the definition must be a JSON object with 'StartAt' and 'States'",
                                        "SCHEMA_VALIDATION_FAILED")])
-    if text_depth(text) > DEPTH_LIMIT:
+    if too_deep_text(text):
         found = json_problem(value)
         raise DefinitionError([Problem(pointer(found[0]), f"The definition is {found[1]}", "TOO_DEEPLY_NESTED")])
     return value, text

@@ -105,14 +105,17 @@ _STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 
 
-def text_depth(text: str) -> int:
-    """How deeply the containers of JSON text nest, counted without parsing it."""
-    depth = deepest = 0
+def too_deep_text(text: str, limit: int = DEPTH_LIMIT) -> bool:
+    """Do the containers of JSON text nest more than ``limit`` deep? Counted without parsing: a
+    bracket count bounds the depth (the common, fast answer); only beyond it are they followed."""
+    if text.count("[") + text.count("{") <= limit:
+        return False
+    depth = 0
     for mark in _NOT_BRACKET.sub("", _STRING.sub("", text)):
         depth += 1 if mark in "[{" else -1
-        if depth > deepest:
-            deepest = depth
-    return deepest
+        if depth > limit:
+            return True
+    return False
 
 
 def definition_problem(value: Any) -> tuple[Path, str] | None:
@@ -122,7 +125,7 @@ def definition_problem(value: Any) -> tuple[Path, str] | None:
         text = json.dumps(value, allow_nan=False)
     except (RecursionError, TypeError, ValueError):
         return json_problem(value)
-    return json_problem(value) if text_depth(text) > DEPTH_LIMIT else None
+    return json_problem(value) if too_deep_text(text) else None
 
 
 def not_a_definition(text: str) -> str | None:

@@ -1294,7 +1294,14 @@ def _check_json(v: _Validator, value: Any, src: _source.Source | None) -> bool:
         v.schema((), "Definition must be a valid JSON object", location="",
                  hint=f"got {_type_name(value)}; a definition looks like {{\"StartAt\": ..., \"States\": {{...}}}}")
         return False
-    found = _source.definition_problem(value)  # iterative and linear: safe on any depth
+    text = src.text if src is not None else None
+    if text is None:
+        try:
+            text = json.dumps(value, allow_nan=False)  # C speed: types and NaN in one go
+        except (RecursionError, TypeError, ValueError):
+            text = None
+    # the iterative walk (linear, safe on any depth) runs only when something is wrong
+    found = _source.json_problem(value) if text is None or _source.too_deep_text(text) else None
     if found is not None:
         where, why = found
         if why.startswith("nested more than"):
@@ -1303,7 +1310,7 @@ def _check_json(v: _Validator, value: Any, src: _source.Source | None) -> bool:
             return False
         v.schema(where, f"Value is not JSON: {why}")
         return why.endswith("is not a JSON number")  # other values stop the checks: they cannot be read
-    length = len(src.text) if src is not None else len(json.dumps(value))
+    length = len(text)
     if length > MAX_DEFINITION_LENGTH:
         v.schema((), f"Value at 'definition' failed to satisfy constraint: Member must have length less than or "
                      f"equal to {MAX_DEFINITION_LENGTH}", location="", hint=f"this definition is {length} characters")
