@@ -259,7 +259,7 @@ def list_executions(store: str) -> list[dict]:
 
 
 def load_execution(arn: str, store: str, *, lambdas: dict | None = None, services: Any = None,
-                   take_over: bool = False):
+                   tasks: dict | None = None, take_over: bool = False):
     """Bring a saved execution back (in this or another process) and become its owner.
 
     Raises ExecutionError when it does not exist, when another live owner has it open (see the
@@ -309,6 +309,8 @@ def load_execution(arn: str, store: str, *, lambdas: dict | None = None, service
     except Exception as exc:  # noqa: BLE001 - whatever is wrong in the stored JSON, say so plainly
         raise _damaged(store, exc, arn) from None
     execution.store = store
+    from .local_tasks import normalize
+    execution.tasks = normalize(tasks)  # functions are given again, as at start
     execution._saved_events = len(execution.history)
     if running:
         execution._owner = owner
@@ -421,7 +423,8 @@ def from_state(state: dict, *, lambdas: dict | None = None, services: Any = None
 def _blank_execution(machine, lambdas, services) -> dict:
     from .clock import IdFactory, Rng
     from .dataflow import SizeMeter
-    return {"machine": machine, "lambdas": lambdas or {}, "services": services, "mock": None, "rng": Rng(0),
+    return {"machine": machine, "lambdas": lambdas or {}, "tasks": {}, "services": services, "mock": None,
+            "rng": Rng(0),
             "ids": IdFactory(), "meter": SizeMeter(), "steps": [], "tokens": {}, "internal_error": None,
             "activity_workers": {}, "store": None, "_machine_context": {"Id": machine.arn, "Name": machine.name}}
 
