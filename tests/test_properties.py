@@ -30,14 +30,24 @@ from stepfn_lab.errors import StepFnLabError
 
 TIME_BOUND = 20.0  # seconds per call: generous for a loaded machine; a hang takes far longer
 LARGE_TOTAL = 100_000
-PROPERTIES = 6  # the @given tests below share the large profile's examples
+# each property's share of the large profile's examples (a durable example costs ~5 times the others)
+SHARES = {"validate": 0.19, "values": 0.19, "runs": 0.19, "good": 0.19, "inspect": 0.19, "durable": 0.05}
 _COMMON = dict(deadline=None, database=None, print_blob=True,
                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                       HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture])
 settings.register_profile("stepfn-ci", max_examples=20, **_COMMON)
-settings.register_profile("stepfn-medium", max_examples=2_000 // PROPERTIES, **_COMMON)
-settings.register_profile("stepfn-large", max_examples=LARGE_TOTAL // PROPERTIES, **_COMMON)
-PROFILE = settings.get_profile("stepfn-" + os.environ.get("STEPFN_LAB_PROPERTIES", "ci"))
+settings.register_profile("stepfn-medium", max_examples=2_000 // len(SHARES), **_COMMON)
+settings.register_profile("stepfn-large", max_examples=LARGE_TOTAL // len(SHARES), **_COMMON)
+PROFILE_NAME = "stepfn-" + os.environ.get("STEPFN_LAB_PROPERTIES", "ci")
+PROFILE = settings.get_profile(PROFILE_NAME)
+
+
+def profile(name: str) -> settings:
+    """The chosen profile; the large one gives each property its share of LARGE_TOTAL examples."""
+    if PROFILE_NAME == "stepfn-large":
+        return settings(PROFILE, max_examples=round(LARGE_TOTAL * SHARES[name]))
+    return PROFILE
+
 
 FN = "arn:aws:lambda:us-east-1:123456789012:function:work"
 EXAMPLES = Path(sfl.__file__).parent / "examples"
@@ -187,7 +197,7 @@ def check_execution(execution) -> None:
     json.dumps([e.to_aws() for e in execution.history], default=str)
 
 
-@PROFILE
+@profile("validate")
 @given(definitions())
 def test_validate_answers_every_definition(definition):
     problems = within_bound(sfl.validate, definition)
@@ -199,7 +209,7 @@ def test_validate_answers_every_definition(definition):
     assert within_bound(sfl.validate, text) is not None
 
 
-@PROFILE
+@profile("values")
 @given(st.one_of(definitions(), data))
 def test_validate_and_from_json_answer_any_value(value):
     assert within_bound(sfl.validate, value) is not None
@@ -207,7 +217,7 @@ def test_validate_and_from_json_answer_any_value(value):
     within_bound(sfl.StateMachine.from_json, value, validate=False)
 
 
-@PROFILE
+@profile("runs")
 @given(definitions(), data, handlers, st.booleans())
 def test_runs_end_with_the_kits_answers(definition, value, handler, validate):
     machine = within_bound(sfl.StateMachine.from_json, definition, validate=validate)
@@ -218,7 +228,7 @@ def test_runs_end_with_the_kits_answers(definition, value, handler, validate):
         check_execution(execution)
 
 
-@PROFILE
+@profile("good")
 @given(st.sampled_from(BASES[-2:]), st.one_of(json_like, deep), handlers)
 def test_good_definitions_fail_bad_data_with_aws_errors(definition, value, handler):
     machine = sfl.StateMachine.from_json(definition)
@@ -227,7 +237,7 @@ def test_good_definitions_fail_bad_data_with_aws_errors(definition, value, handl
         check_execution(execution)
 
 
-@PROFILE
+@profile("inspect")
 @given(st.one_of(definitions(), st.sampled_from([s for b in BASES for s in b["States"].values()])),
        st.one_of(data, text), handlers, st.sampled_from(["INFO", "DEBUG", "TRACE"]))
 def test_inspect_state_answers(definition, value, handler, level):
@@ -236,7 +246,7 @@ def test_inspect_state_answers(definition, value, handler, level):
         json.dumps(result, default=str)
 
 
-@PROFILE
+@profile("durable")
 @given(definitions(), st.one_of(json_like, deep), handlers, st.data())
 def test_durable_runs_answer_and_reload(tmp_path_factory, definition, value, handler, draw):
     machine = within_bound(sfl.StateMachine.from_json, definition, validate=False)
@@ -257,5 +267,5 @@ def test_durable_runs_answer_and_reload(tmp_path_factory, definition, value, han
 
 
 def test_the_ci_profile_is_small_and_the_large_one_has_100000_examples():
-    assert settings.get_profile("stepfn-ci").max_examples * PROPERTIES < 200
-    assert settings.get_profile("stepfn-large").max_examples * PROPERTIES >= LARGE_TOTAL - PROPERTIES
+    assert settings.get_profile("stepfn-ci").max_examples * len(SHARES) < 200
+    assert sum(round(LARGE_TOTAL * share) for share in SHARES.values()) == LARGE_TOTAL
