@@ -103,11 +103,13 @@ def _isolate(definition: Any, state_name: str | None) -> tuple[str, dict, str | 
     if isinstance(definition.get("States"), dict):
         name = state_name or definition.get("StartAt")
         states = definition["States"]
-        if name not in states:
+        if not isinstance(name, str) or name not in states:
             import difflib
             hint = difflib.get_close_matches(str(name), list(states), n=1)
             raise InvalidArgument(f"the definition has no top-level state {name!r}"
                              + (f" (did you mean {hint[0]!r}?)" if hint else f" (states: {', '.join(states)})"))
+        if not isinstance(states[name], dict):
+            raise InvalidArgument(f"the state {name!r} must be a JSON object, not {type(states[name]).__name__}")
         return name, states[name], definition.get("QueryLanguage")
     if "Type" not in definition:
         raise InvalidArgument("definition must be one state (with 'Type') or a state machine (with 'States')")
@@ -117,8 +119,10 @@ def _isolate(definition: Any, state_name: str | None) -> tuple[str, dict, str | 
 def _targets(state: dict) -> list[str]:
     """Every state name the state can move to."""
     names = [state.get("Next"), state.get("Default")]
-    names += [rule.get("Next") for rule in state.get("Choices") or [] if isinstance(rule, dict)]
-    names += [catcher.get("Next") for catcher in state.get("Catch") or [] if isinstance(catcher, dict)]
+    for field in ("Choices", "Catch"):
+        rules = state.get(field)
+        if isinstance(rules, list):
+            names += [rule.get("Next") for rule in rules if isinstance(rule, dict)]
     return [n for n in names if isinstance(n, str)]
 
 
