@@ -332,7 +332,13 @@ class Execution:
                 return True
             self.clock.advance_to(wake)
             self._check_heartbeats()
-            return True
+            if self.tokens or self.status != RUNNING:
+                return True
+            # the time came for a frame (an Express state's 10 ms, a Wait, a back-off): it acts now,
+            # in the same call, instead of costing an extra round of scheduling
+            frame = self._pick(self.root)
+            if frame is None:
+                return True
         if self.tokens and min((f.heartbeat_deadline for f in self.tokens.values()), default=NEVER) <= self.clock.now:
             self._check_heartbeats()
         if len(self.history) >= MAX_HISTORY_EVENTS and self.workflow_type == STANDARD:
