@@ -118,8 +118,8 @@ def machine_creation_ms(repeat: int = 20) -> float:
 
 
 def import_ms() -> tuple[float, bool]:
-    code = ("import time, sys; t = time.perf_counter(); import stepfn_lab; "
-            "print(time.perf_counter() - t); print(any(m.split('.')[0] in ('IPython', 'ipykernel', 'ipywidgets', "
+    code = ("import time, sys; t = time.process_time(); import stepfn_lab; "
+            "print(time.process_time() - t); print(any(m.split('.')[0] in ('IPython', 'ipykernel', 'ipywidgets', "
             "'graphviz', 'jupyter_client', 'notebook', 'jupyterlab') for m in sys.modules))")
     runs = []
     jupyter_loaded = False
