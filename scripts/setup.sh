@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install everything the course needs on Debian or Ubuntu, idempotently:
 #   - Graphviz's `dot` (apt) when it is missing,
-#   - with --browser, Chromium (apt) for the browser tests when it is missing,
+#   - with --browser, Chromium and npm (apt) for the browser and slides tests when missing,
 #   - a virtual environment in .venv with stepfn_lab and all its extras
 #     (lab, test, aws), installed in editable mode from this checkout.
 #
@@ -87,6 +87,11 @@ if [ "$WANT_BROWSER" -eq 1 ]; then
         exit 1
     }
     tools+=", chromium: $browser"
+    # npm fetches reveal.js for the offline slides (scripts/slides.sh, tests/test_slides.py).
+    if ! command -v npm >/dev/null 2>&1; then
+        apt_install npm
+    fi
+    tools+=", npm: $(command -v npm)"
 fi
 stage_done "system packages ready ($tools)"
 
