@@ -212,3 +212,20 @@ def test_diagrams_draw_in_jupyterlab_without_dot(jupyter_server: JupyterServer, 
     assert first and second and first != second, (first, second)
     assert refused == [], f"the page asked for outside resources: {refused}"
     assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
+
+
+def test_where_no_program_can_start_to_svg_says_dot_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pyodide (JupyterLite): subprocess raises OSError; the picture falls back instead of crashing."""
+    import subprocess
+
+    def no_processes(*args: Any, **kwargs: Any) -> Any:
+        raise OSError(138, "emscripten does not support processes")
+
+    monkeypatch.setattr(subprocess, "Popen", no_processes)
+    with pytest.raises(r.GraphvizMissing, match="'dot' program"):
+        r.to_svg(d.extract(seed_machine().raw))
+    from stepfn_lab.views import animate
+
+    shown = animate.animation(seed_machine().raw, seed_machine().run({"foo": 1},
+                              lambdas=sfl.examples.handlers("seed")).history)
+    assert shown.svg == "" and "'dot' program" in shown.message
