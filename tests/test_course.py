@@ -25,6 +25,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
 from typing import Any, Iterator
@@ -197,10 +198,15 @@ class PipOnly:
 
 
 @pytest.fixture(scope="module")
-def pip_only(tmp_path_factory: pytest.TempPathFactory) -> PipOnly:
-    base = tmp_path_factory.mktemp("pip-only")
-    _install(base / "venv", _build_wheel(base))
-    return PipOnly(base)
+def pip_only() -> Iterator[PipOnly]:
+    # Its own temporary folder, not pytest's: this takes minutes, and other pytest sessions of the
+    # same user prune old basetemp folders meanwhile.
+    base = Path(tempfile.mkdtemp(prefix="stepfn-lab-pip-only-"))
+    try:
+        _install(base / "venv", _build_wheel(base))
+        yield PipOnly(base)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):

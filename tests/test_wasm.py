@@ -229,3 +229,34 @@ def test_where_no_program_can_start_to_svg_says_dot_is_missing(monkeypatch: pyte
     shown = animate.animation(seed_machine().raw, seed_machine().run({"foo": 1},
                               lambdas=sfl.examples.handlers("seed")).history)
     assert shown.svg == "" and "'dot' program" in shown.message
+
+
+def test_without_dot_an_animation_plays_its_frames_in_the_browser(no_dot: list[Any]) -> None:
+    import asyncio
+
+    from stepfn_lab.views import animate
+
+    machine = seed_machine()
+    execution = machine.run({"foo": 1}, lambdas=sfl.examples.handlers("seed"))
+    shown = execution.animate(seconds_per_step=0.01, hold=0.02)
+    assert shown.svg == "" and len(shown.dot_frames) == len(shown.captions) >= 4
+    final, replay = animate.frames(machine.raw, execution.history)
+    style = r.RenderStyle(id_prefix=re.search(r'id="(sfa[0-9a-f]+-)', shown.dot_frames[-1]).group(1))
+    assert shown.dot_frames[-1] == r.to_dot(animate._frame_graph(final, replay[-1]), style)
+    assert r.STATUS_COLOURS[d.IN_PROGRESS] in shown.dot_frames[1]  # a state in progress, as in the console
+    assert "is not installed" in shown.to_html() and "plays in the browser" in shown.message
+    assert "played by Graphviz in the browser" in repr(shown)
+
+    async def play() -> list[str]:
+        bundle = shown._repr_mimebundle_()
+        assert set(bundle) == {"application/vnd.jupyter.widget-view+json", "text/plain"}
+        picture = no_dot[-1]
+        seen = [picture.dot_source]
+        for _ in range(40):
+            await asyncio.sleep(0.01)
+            if picture.dot_source != seen[-1]:
+                seen.append(picture.dot_source)
+        return seen
+
+    seen = asyncio.run(play())
+    assert len(seen) >= 3 and seen[0] == shown.dot_frames[0] and set(seen) <= set(shown.dot_frames)
