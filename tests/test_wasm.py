@@ -7,7 +7,7 @@ highlight moving in the DOT it sends to the browser.
 Browser test: JupyterLab in Chromium with every request outside the local
 server refused, a kernel told that `dot` is missing: the seed machine, an
 execution and a Stepper draw themselves as SVG made in the page; Step moves
-the highlight. Screenshots land in test-artifacts/.
+the highlight, and `animate()` plays its frames. Screenshots land in test-artifacts/.
 """
 
 from __future__ import annotations
@@ -128,6 +128,7 @@ CELLS = [
     "execution = seed.run({'foo': 1}, lambdas=sfl.examples.handlers('seed'))\nexecution",
     "from stepfn_lab.widgets import Stepper\nstepper = Stepper(seed, {'foo': 2}, lambdas=sfl.examples.handlers('seed'))\n"
     "stepper",
+    "execution.animate(seconds_per_step=0.6, hold=1.0)",
 ]
 
 
@@ -168,10 +169,19 @@ def test_diagrams_draw_in_jupyterlab_without_dot(jupyter_server: JupyterServer, 
     # three pictures drawn in the page by Graphviz/WebAssembly: the machine, the execution, the Stepper
     pictures = page.locator(".sfl-wasm-diagram svg .node")
     page.wait_for_function(
-        """() => document.querySelectorAll('.sfl-wasm-diagram svg').length === 3 &&
+        """() => document.querySelectorAll('.sfl-wasm-diagram svg').length === 4 &&
                  Array.from(document.querySelectorAll('.sfl-wasm-diagram svg'))
                       .every(svg => svg.querySelectorAll('.node').length >= 6)""", timeout=120_000)
-    assert pictures.count() >= 18
+    assert pictures.count() >= 24
+    # the animation (no `dot`): the kernel hands the browser one frame after another
+    replay = page.locator(".sfl-wasm-diagram").nth(3)
+    replay.scroll_into_view_if_needed()
+    seen = set()
+    for _ in range(12):
+        seen.add(replay.locator("svg").inner_html())
+        page.wait_for_timeout(400)
+    replay.screenshot(path=str(screenshot_path("wasm-animation-in-jupyterlab")))
+    assert len(seen) >= 3, "the replay did not move"
     assert page.locator(".jp-RenderedSVG").count() == 0  # nothing came from a `dot` program
     machine, execution, stepper = (page.locator(".sfl-wasm-diagram").nth(i) for i in range(3))
     for shown in (machine, execution):
@@ -210,6 +220,7 @@ def test_diagrams_draw_in_jupyterlab_without_dot(jupyter_server: JupyterServer, 
     second = in_progress()
     stepper.screenshot(path=str(screenshot_path("wasm-stepper-step-2")))
     assert first and second and first != second, (first, second)
+
     assert refused == [], f"the page asked for outside resources: {refused}"
     assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
 
