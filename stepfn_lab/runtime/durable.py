@@ -24,6 +24,7 @@ from typing import Any
 from ..errors import ExecutionError
 from .dataflow import Trace
 from .history import History
+from .maprun import FINISHED
 
 FORMAT = 1
 _SCHEMA = """CREATE TABLE IF NOT EXISTS executions (
@@ -53,8 +54,9 @@ def list_executions(store: str) -> list[dict]:
     return [{"arn": a, "name": n, "machine": m, "status": s} for a, n, m, s in rows]
 
 
-def load_execution(arn: str, store: str, *, lambdas: dict | None = None, services: Any = None):
-    """Bring a saved execution back (in this or another process)."""
+def load_execution(arn: str, store: str, *, lambdas: dict | None = None, services: Any = None,
+                   tasks: dict | None = None):
+    """Bring a saved execution back (in this or another process); functions are given again, as at start."""
     with _connect(store) as db:
         row = db.execute("SELECT state FROM executions WHERE arn = ?", (arn,)).fetchone()
     db.close()
@@ -64,6 +66,8 @@ def load_execution(arn: str, store: str, *, lambdas: dict | None = None, service
                              f"(saved: {', '.join(known[-3:]) or 'none'})")
     execution = from_state(json.loads(row[0]), lambdas=lambdas, services=services)
     execution.store = store
+    from .local_tasks import normalize
+    execution.tasks = normalize(tasks)
     return execution
 
 
@@ -129,8 +133,10 @@ def _fan(execution, fan) -> dict | None:
     if fan is None:
         return None
     out = {k: getattr(fan, k) for k in _FAN_FIELDS}
+    out["inputs"] = list(fan.inputs)  # CSV rows are read lazily
     out["failed"] = list(fan.failed) if fan.failed is not None else None
-    out["children"] = [_frame(execution, c) if c is not None else None for c in fan.children]
+    out["children"] = [_frame(execution, c) if c is not None and c is not FINISHED else
+                       ("finished" if c is not None else None) for c in fan.children]
     out["active"] = [c.index for c in fan.active]
     return out
 
@@ -156,6 +162,7 @@ def from_state(state: dict, *, lambdas: dict | None = None, services: Any = None
     execution.ids.counts = dict(state["ids"])
     execution.history = _history(start, state["history"])
     execution.root = _load_frame(execution, state["root"], machine.definition, None)
+    execution.root.steps = execution.steps
     _collect_tokens(execution, execution.root)
     return execution
 
@@ -163,9 +170,11 @@ def from_state(state: dict, *, lambdas: dict | None = None, services: Any = None
 def _blank_execution(machine, lambdas, services) -> dict:
     from .clock import IdFactory, Rng
     from .dataflow import SizeMeter
-    return {"machine": machine, "lambdas": lambdas or {}, "services": services, "mock": None, "rng": Rng(0),
+    return {"machine": machine, "lambdas": lambdas or {}, "tasks": {}, "services": services, "mock": None,
+            "rng": Rng(0),
             "ids": IdFactory(), "meter": SizeMeter(), "steps": [], "tokens": {}, "internal_error": None,
-            "activity_workers": {}, "store": None, "_machine_context": {"Id": machine.arn, "Name": machine.name}}
+            "activity_workers": {}, "store": None, "_machine_context": {"Id": machine.arn, "Name": machine.name},
+            "map_runs": [], "child_histories": None, "child_transitions": 0}
 
 
 def _load_frame(execution, data: dict, definition, parent):
@@ -196,7 +205,9 @@ def _load_fan(execution, data: dict | None, frame):
     fan.failed = tuple(data["failed"]) if data["failed"] is not None else None
     state = frame.definition.states[frame.state]
     for i, child in enumerate(data["children"]):
-        if child is not None:
+        if child == "finished":  # a succeeded iteration whose frame was let go
+            fan.children[i] = FINISHED
+        elif child is not None:
             definition = state.branches[child["index"]] if child["kind"] == "branch" else state.processor
             fan.children[i] = _load_frame(execution, child, definition, frame)
     fan.active.extend(fan.children[i] for i in data["active"])
@@ -209,5 +220,5 @@ def _collect_tokens(execution, frame) -> None:
     for fan in (frame.fan,):
         if fan is not None:
             for child in fan.children:
-                if child is not None:
+                if child is not None and child is not FINISHED:
                     _collect_tokens(execution, child)

@@ -94,6 +94,11 @@ def _call_once(execution, frame, state, resource: _tasks.Resource) -> Any:
         if mocked is not None:
             return mocked.result(resource)  # a mocked function ARN passes on only the Payload
     payload = frame.effective
+    if resource.kind == "service":
+        from . import local_tasks
+        served = local_tasks.find(getattr(execution, "tasks", None), resource.key)
+        if served is not None:  # a local function wins over the simulation
+            return local_tasks.serve(execution, frame, state, resource.key, served, payload)
     if resource.kind in ("lambda", "local"):
         handler = _tasks.find_handler(execution.lambdas, resource.arn)
         if handler is None:

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable
 
+from ..asl.integrations import integration_key, split_key
 from ..errors import RUNTIME, TIMEOUT, StatesError
 
 
@@ -41,6 +42,11 @@ class Resource:
     api: str = ""
     pattern: str = ""  # "", ".sync", ".sync:2", ".waitForTaskToken"
     function: str = ""
+
+    @property
+    def key(self) -> str:
+        """The resource as it follows ``arn:aws:states:::`` (how ``tasks=`` names it): ``aws-sdk:s3:getObject``."""
+        return f"{self.service}:{self.api}{self.pattern}"
 
     @property
     def uses_lambda_events(self) -> bool:
@@ -67,18 +73,10 @@ def parse_resource(arn: str) -> Resource:
         return Resource(arn, "lambda", function=parts[6])
     if arn.startswith("arn:") and len(parts) >= 7 and parts[2] == "states" and parts[5] == "activity":
         return Resource(arn, "activity")
-    if arn.startswith("arn:") and len(parts) >= 7 and parts[2] == "states" and parts[3] == "" and parts[4] == "":
-        rest = ":".join(parts[5:])
-        pattern = ""
-        for suffix in (".waitForTaskToken", ".sync:2", ".sync"):
-            if rest.endswith(suffix):
-                pattern, rest = suffix, rest[: -len(suffix)]
-                break
-        if rest.startswith("aws-sdk:"):
-            service, _, api = rest[len("aws-sdk:"):].partition(":")
-            return Resource(arn, "service", "aws-sdk:" + service, api, pattern)
-        service, _, api = rest.partition(":")
-        return Resource(arn, "service", service, api, pattern)
+    key = integration_key(arn)  # with or without region and account (issue: exported ARNs carry both)
+    if key is not None:
+        sdk, service, api, pattern = split_key(key)
+        return Resource(arn, "service", ("aws-sdk:" if sdk else "") + service, api, pattern)
     return Resource(arn, "local", function=arn)
 
 
@@ -340,5 +338,16 @@ def invoke_response(payload: Any, request_id: str, when, status: int = 200, exec
 
 
 def not_simulated(resource: Resource) -> StatesError:
-    return StatesError(RUNTIME, f"The resource '{resource.arn}' is not simulated by stepfn_lab. "
-                                "Pass a handler for it in lambdas={...} or use a mock_config.")
+    return StatesError(RUNTIME, f"The resource '{resource.arn}' is not simulated by stepfn_lab. Serve it with a "
+                                f"local function: tasks={{'{resource.key}': fn}}, or use a mock_config.")
+
+
+def served_locally(key: str) -> bool:
+    """Whether an integration (``"sqs:sendMessage"``, ``"aws-sdk:s3:getObject"``) runs without a ``tasks=``
+    function: ``lambda:invoke`` through ``lambdas=``, the simulated services through ``Services``."""
+    from ..asl.integrations import split_key
+    _, service, api, _ = split_key(key)
+    if not key.startswith("aws-sdk:") and (service, api) == ("lambda", "invoke"):
+        return True
+    from ..services.simulated import simulates
+    return simulates(key)
