@@ -223,6 +223,18 @@ def test_the_setup_cell_sets_the_notebooks_language(path):
 
 
 @notebook
+def test_one_time_label_per_language(path):
+    """Every notebook of a language names its minutes the same way ("min teaching" / "min de explicação")."""
+    label = {"en": "min teaching", "pt": "min de explicação"}[_lang(path)]
+    cells = [c.source for c in _read(path).cells[:4] if c.cell_type == "markdown"]
+    time_line = next((line for s in cells for line in s.splitlines() if line.startswith(WORDS[_lang(path)]["time"])),
+                     "")
+    if label not in time_line and int(_number(path)) in LANGUAGE_PENDING:
+        pytest.xfail("notebook being rewritten by its owner; its time label is fixed after it lands")
+    assert label in time_line, f"the time line must say '{label}': {time_line!r}"
+
+
+@notebook
 def test_at_least_two_exercises_with_check_hint_and_solution(path):
     nb = _read(path)
     words = WORDS[_lang(path)]
