@@ -75,8 +75,11 @@ class StateMachine:
 
     def __init__(self, definition: Definition, raw: dict, *, name: str = "StateMachine",
                  workflow_type: str = STANDARD, region: str = "us-east-1", account: str = "123456789012",
-                 source: str | None = None, problems: list | None = None):
+                 source: str | None = None, problems: list | None = None, log_level: str | None = None):
         self.definition = definition
+        # Express: the CloudWatch Logs level (ALL, ERROR, FATAL, OFF). A run keeps the events this level
+        # logs; None keeps every event (the lab's default, so runs can be drawn and stepped through).
+        self.log_level = _log_level(log_level)
         self.raw = raw
         self.name = name
         self.workflow_type = workflow_type
@@ -91,7 +94,8 @@ class StateMachine:
 
     @classmethod
     def from_json(cls, definition: Any, name: str = "StateMachine", workflow_type: str = STANDARD, *,
-                  validate: bool = True, region: str = "us-east-1", account: str = "123456789012") -> StateMachine:
+                  validate: bool = True, region: str = "us-east-1", account: str = "123456789012",
+                  log_level: str | None = None) -> StateMachine:
         """Parse, validate and compile a definition (a dict, JSON text or a file path).
 
         Raises DefinitionError listing every problem found.
@@ -116,7 +120,7 @@ class StateMachine:
                                            hint="run stepfn_lab.validate(definition) to see every problem")]) \
                 from None
         return cls(compiled, raw, name=name, workflow_type=workflow_type, region=region,
-                   account=account, source=source, problems=problems)
+                   account=account, source=source, problems=problems, log_level=log_level)
 
     from_file = from_json
 
@@ -204,7 +208,7 @@ class Execution:
                  max_transitions: int = 1_000_000, services: Any = None, mock_config: Any = None,
                  test_case: str | None = None, sync: bool = False, redelivery_rate: float = 0.0,
                  activity_workers: dict | None = None, store: str | None = None, tasks: dict | None = None,
-                 child_histories: bool | None = None):
+                 child_histories: bool | None = None, log_level: str | None = None):
         _check_json(input, "InvalidExecutionInput", "the execution input")
         self.machine = machine
         self.name = name
@@ -239,6 +243,15 @@ class Execution:
         self.ids = IdFactory()
         self.meter = SizeMeter()
         self.history = History(self.clock.start)
+        self.log_level = _log_level(log_level) or machine.log_level
+        if self.workflow_type == EXPRESS and self.log_level not in (None, "ALL"):
+            # Design note: AWS keeps no history for Express executions, only the CloudWatch Logs records
+            # of the state machine's log level (AWS docs, "Logging in CloudWatch Logs"). With a level
+            # below ALL a run keeps those events only, and no step records or data-flow traces (nothing
+            # could show them); ids still count every event. A Stepper or a diagram asks for ALL.
+            from .logs import keeps
+            self.history.keep = keeps(self.log_level)
+            self.trace_enabled = False
         self.status = RUNNING
         self.output: Any = None
         self.error: str | None = None
@@ -268,7 +281,7 @@ class Execution:
         ev = self.history.add(0, "ExecutionStarted", 0.0, {"input": input, "roleArn": machine.role_arn})
         self.root = Frame(machine.definition, input, parent=None, kind="root", index=0, scope=Scope(),
                           history=self.history, last_id=ev.id, path="")
-        self.root.steps = self.steps
+        self.root.steps = self.steps if self.history.keep is None else DISCARD
         self._check_input_size(input)
         self._persist()  # a stored execution exists from its start, before its first state
 
@@ -360,7 +373,13 @@ class Execution:
                 return True
             self.clock.advance_to(wake)
             self._check_heartbeats()
-            return True
+            if self.tokens or self.status != RUNNING:
+                return True
+            # the time came for a frame (an Express state's 10 ms, a Wait, a back-off): it acts now,
+            # in the same call, instead of costing an extra round of scheduling
+            frame = self._pick(self.root)
+            if frame is None:
+                return True
         if self.tokens and min((f.heartbeat_deadline for f in self.tokens.values()), default=NEVER) <= self.clock.now:
             self._check_heartbeats()
         if len(self.history) >= MAX_HISTORY_EVENTS and self.workflow_type == STANDARD:
@@ -970,7 +989,7 @@ class Execution:
     @property
     def duration(self) -> float:
         """Virtual seconds from start to the last event."""
-        return self.history.events[-1].at if self.history.events else 0.0
+        return self.history.last_at
 
     def render(self, direction: str = "TB", map_iteration: dict | None = None, **kwargs: Any):
         """The diagram with this execution's colours (``map_iteration={"MapState": 3}`` for one iteration)."""
@@ -1047,15 +1066,32 @@ class Execution:
         return out
 
     def summary(self) -> str:
-        """A few stable lines: status, output or error and cause, events, virtual duration."""
-        lines = [f"status: {self.status}"]
+        """A few stable lines: status, output or error and cause, events, virtual duration.
+
+        The labels follow ``stepfn_lab.set_language``; the status and error names stay AWS's.
+        """
+        from ..language import json_text, number, text
+        labels = {key: text(key) for key in ("status", "output", "error", "cause")}
+        pad = max(len(label) for label in labels.values()) + 2
+        lines = [f"{labels['status']}:".ljust(pad) + self.status]
         if self.status == SUCCEEDED:
-            lines.append("output: " + _to_json(self.output))
+            lines.append(f"{labels['output']}:".ljust(pad) + json_text(self.output, 100 - pad, pad))
         elif self.status != RUNNING:
-            lines.append(f"error:  {self.error}")
-            lines.append(f"cause:  {self.cause}")
-        lines.append(f"events: {len(self.history)}, virtual duration: {self.duration:g}s")
+            lines.append(f"{labels['error']}:".ljust(pad) + str(self.error))
+            lines.append(f"{labels['cause']}:".ljust(pad) + str(self.cause))
+        lines.append(text("summary_events", events=len(self.history),
+                          duration=f"{number(round(self.duration, 3))}s"))
         return "\n".join(lines)
+
+
+def _log_level(level: str | None) -> str | None:
+    if level is None:
+        return None
+    from .logs import LEVELS
+    if not isinstance(level, str) or level.upper() not in LEVELS:
+        raise ExecutionError(f"log_level must be one of {', '.join(LEVELS)} (CloudWatch Logs levels), "
+                             f"not {level!r}")
+    return level.upper()
 
 
 def _remove(active: deque, frame: Frame) -> None:
@@ -1072,7 +1108,14 @@ def _matches(error: str | None, equals: tuple) -> bool:
     """Does a Retry/Catch ``ErrorEquals`` list match this error?
 
     Design note: ``States.ALL`` matches every error but ``States.Runtime`` (which
-    nothing catches), and ``States.TaskFailed`` acts as a wildcard for every error
+    nothing catches). AWS's docs ("Error names", States.ALL and
+    States.DataLimitExceeded) also call ``States.DataLimitExceeded`` "a terminal
+    error that can't be caught by the States.ALL error type", but a run recorded
+    on AWS on 2024-03-21 says otherwise: a Lambda returning 263,168 bytes fails with
+    ``States.DataLimitExceeded`` and a Catch on ``States.ALL`` takes it
+    (``test_task_lambda_catch_state_all_data_limit_exceeded_on_large_utf8_response``
+    in shared/conformance, from localstack's AWS-validated snapshots). AWS's
+    behaviour wins, so the kit catches it too. ``States.TaskFailed`` acts as a wildcard for every error
     but the timeouts (AWS docs, "Error names"; recorded on AWS in
     ``test_raise_exception_catch``, where ``States.TaskFailed`` catches a Lambda's
     ``Exception``).
