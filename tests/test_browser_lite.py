@@ -5,7 +5,8 @@ one), serves it with ``python -m http.server`` on a local port and drives it in 
 the browser's proxy is a closed local port, and every request not to the local server is recorded
 and aborted; each test asserts that none was made. Then, as a learner would:
 
-- the opening page says what the site is and links the first notebook;
+- the opening page says what the site is and links the first notebook, which shows its stored
+  diagrams before anything runs;
 - the REPL URL ``repl/index.html?kernel=python&code=...`` imports stepfn_lab and runs the seed example;
 - ``00-welcome.ipynb`` runs top to bottom, draws SVG diagrams, its Stepper's Step moves the
   highlight, and an exercise answered right says so;
@@ -162,6 +163,15 @@ def test_opening_page_says_what_it_is_and_links_the_first_notebook(lite_site: Li
     page.locator(".jp-NotebookPanel").first.wait_for(state="visible", timeout=60_000)
     expect(page.locator(".jp-NotebookPanel-toolbar").first).to_be_visible()
     expect(page.locator(".lm-TabBar-tabLabel", has_text="00-welcome.ipynb").first).to_be_visible()
+    # Ready on the first open: the stored diagrams show before any cell runs (the site's notebooks
+    # are trusted), and stored text reads as it was written.
+    stored = page.locator(".jp-RenderedSVG img").first
+    stored.wait_for(state="visible", timeout=60_000)
+    page.wait_for_function("img => img.complete && img.naturalWidth > 100", arg=stored.element_handle())
+    stored.scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshot_path("lite-first-open")))
+    table = page.locator(".jp-OutputArea-output", has_text="StartAt: FirstState").first
+    assert "\n,ChoiceState" not in table.inner_text() and "\nChoiceState" in table.inner_text().replace(" ", "")
     assert lite_page.errors == []
 
 
