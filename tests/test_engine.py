@@ -104,7 +104,10 @@ def test_retry_backoff_on_the_virtual_clock_then_catch():
     assert len(calls) == 4
     assert ex.duration == 2 + 6 + 18
     assert ex.output["err"]["Error"] == "RuntimeError" and ex.output["x"] == 1
-    assert ex.steps[0].status == "CAUGHT_ERROR"
+    # one step record per attempt: three retried attempts, then the fourth caught
+    assert [(s.status, s.attempt, s.retry_in) for s in ex.steps[:4]] == [
+        ("RETRYING", 1, 2), ("RETRYING", 2, 6), ("RETRYING", 3, 18), ("CAUGHT_ERROR", 4, None)]
+    assert ex.steps[4].state == "Handled" and ex.steps[4].error is None
 
 
 def test_states_runtime_is_never_caught():

@@ -12,10 +12,14 @@ exactly one action of one frame and writes at most a few history events, so an
 execution can stop between any two events and go on later (step, back,
 breakpoints, callbacks, a kernel restart).
 
-Concurrency is simulated deterministically: frames that are ready at the same
-virtual time take turns one action at a time (round robin), which reproduces
-the interleaving AWS records for Parallel branches; a frame that waits (Wait,
-retry back-off) is skipped until the virtual clock reaches its time.
+Concurrency is simulated deterministically: Parallel branches that are ready at
+the same virtual time take turns one action at a time (round robin), which
+reproduces the interleaving AWS records for them; Map iterations take turns one
+state at a time (see ``_pick``); a frame that waits (Wait, retry back-off) is
+skipped until the virtual clock reaches its time.
+
+``step()`` runs until one state of one frame has finished, or one attempt of a
+retried state has failed: that is the Stepper's Step, in history order.
 """
 
 from __future__ import annotations
@@ -33,7 +37,8 @@ from ..errors import (ALL, DATA_LIMIT_EXCEEDED, HEARTBEAT_TIMEOUT, TASK_FAILED, 
 from . import tasks as _tasks
 from .clock import IdFactory, Rng, VirtualClock
 from .dataflow import SizeMeter, Trace, check_size, place_result, select_input, select_output
-from .frames import ABORTED, FAILED, RUNNING, SUCCEEDED, TIMED_OUT, Fan, Frame, Scope, Step
+from .frames import (ABORTED, CAUGHT_ERROR, FAILED, RETRYING, RUNNING, SUCCEEDED, TIMED_OUT, Fan, Frame, Scope,
+                     Step)
 from .history import History
 from .states import ENTER
 
@@ -208,6 +213,8 @@ class Execution:
         self.tokens: dict[str, Frame] = {}
         self.redrive_count = 0
         self.internal_error: str | None = None
+        # Map iterations finished and started, for progress bars: inline items, Distributed Map child executions
+        self.fanned: dict[str, list[int]] = {"items": [0, 0], "child executions": [0, 0]}
         self._exec_context = {
             "Id": self.arn, "Input": input, "StartTime": self.clock.iso(), "Name": name,
             "RoleArn": machine.role_arn,
@@ -250,14 +257,29 @@ class Execution:
         self._persist()
         return self
 
-    def step(self) -> Step | None:
-        """Run until the next state finishes; return what it did (None when nothing is left to do)."""
+    def step(self, before: Callable[[Frame], bool] | None = None) -> Step | None:
+        """Run until one state of one frame finishes (or one attempt of a retried state fails);
+        return its record, None when nothing is left to do.
+
+        ``before(frame)`` is asked before every action but the first: when it says True the
+        step stops there, before that frame acts (breakpoints "stop before"), and returns None.
+        """
         count = len(self.steps)
+        first = True
         while len(self.steps) == count:
+            if before is not None and not first and self.status == RUNNING:
+                upcoming = self.next_frame()
+                if upcoming is not None and before(upcoming):
+                    break
+            first = False
             if not self.advance():
                 break
         self._persist()
-        return self.steps[-1] if len(self.steps) > count else None
+        return self.steps[count] if len(self.steps) > count else None
+
+    def next_frame(self) -> Frame | None:
+        """The frame that acts next (None when every frame waits for time or a callback); changes nothing."""
+        return self._pick(self.root, commit=False) if self.status == RUNNING else None
 
     def _persist(self) -> None:
         if self.store is not None and self.workflow_type == STANDARD:
@@ -309,8 +331,17 @@ class Execution:
 
     # -- scheduling -----------------------------------------------------------------------
 
-    def _pick(self, frame: Frame) -> Frame | None:
-        """The frame that acts next, or None when all are waiting."""
+    def _pick(self, frame: Frame, commit: bool = True) -> Frame | None:
+        """The frame that acts next, or None when all are waiting (``commit=False``: only look).
+
+        Design note: AWS runs the branches and iterations of a state at the same time, so
+        their events interleave. For Parallel branches the recorded histories fix the order:
+        round robin, one action each (every branch's ``PassStateEntered`` before the first
+        ``PassStateExited``). For Map iterations every recorded history has MaxConcurrency 1,
+        one iteration after the other, and AWS documents no order for concurrent ones; the kit
+        gives each running iteration a turn of one whole state (until it exits, fails or has to
+        wait), in item order, so that one Step of the Stepper is one state of one iteration.
+        """
         if frame.phase != "children":
             if frame.blocked or frame.ready_at > self.clock.now:
                 return None
@@ -322,11 +353,23 @@ class Execution:
             return frame  # start another child
         active = fan.active
         n = len(active)
+        if frame.definition.states[frame.state].type == "Map":
+            # fan.rr is the item index that holds the turn
+            start = next((k for k, child in enumerate(active) if child.index >= fan.rr), 0)
+            for k in range(n):
+                child = active[(start + k) % n]
+                picked = self._pick(child, commit)
+                if picked is not None:
+                    if commit:  # the turn passes on when the child's state ends with this action
+                        fan.rr = child.index + 1 if picked is child and child.phase == "exit" else child.index
+                    return picked
+            return None
         for k in range(n):
             child = active[(fan.rr + k) % n]
-            picked = self._pick(child)
+            picked = self._pick(child, commit)
             if picked is not None:
-                fan.rr = (fan.rr + k + 1) % max(n, 1)
+                if commit:
+                    fan.rr = (fan.rr + k + 1) % max(n, 1)
                 return picked
         return None
 
@@ -447,11 +490,14 @@ class Execution:
         frame.retry_counts = None
         frame.retry_total = 0
         frame.token = None
+        frame.error = frame.cause = None  # an earlier state's caught error is not this state's
+        frame.choice = None
         self.transitions += 1
         if self.transitions > self.max_transitions:
             raise StatesError(RUNTIME, f"The execution made more than {self.max_transitions} state transitions; "
                                        "is there an endless loop? (raise max_transitions= to allow more)")
         frame.entered_id = self.emit(frame, _ENTERED[state.type], {"name": state.name, "input": frame.raw_input})
+        frame.attempt_id = frame.entered_id
         if self.trace_enabled:
             frame.trace = Trace(input=frame.raw_input)
         ENTER[state.type](self, frame, state)
@@ -463,11 +509,11 @@ class Execution:
         details: dict[str, Any] = {"name": state.name, "output": frame.output}
         if frame.assigned is not None:
             details["assignedVariables"] = frame.assigned
-        first = frame.entered_id
+        first = frame.attempt_id or frame.entered_id  # after retries: the events of the last attempt
         self.emit(frame, _EXITED[state.type], details)
         if frame.trace is not None:
             frame.trace["output"] = frame.output
-        self.steps.append(Step(frame, state, "CAUGHT_ERROR" if frame.caught else SUCCEEDED, first, frame.last_id))
+        self.steps.append(Step(frame, state, CAUGHT_ERROR if frame.caught else SUCCEEDED, first, frame.last_id))
         if frame.next is None:
             self._frame_succeeded(frame, frame.output)
         else:
@@ -518,9 +564,12 @@ class Execution:
             self.task_payload(frame, state)  # a retry sees its own $$.State.RetryCount
         resource = _tasks.parse_resource(state.extra["resource"])
         if resource.uses_lambda_events:
-            self.emit(frame, "LambdaFunctionScheduled", schedule_details(self, frame, resource, lambda_events=True))
+            scheduled = self.emit(frame, "LambdaFunctionScheduled",
+                                  schedule_details(self, frame, resource, lambda_events=True))
         else:
-            self.emit(frame, "TaskScheduled", schedule_details(self, frame, resource, lambda_events=False))
+            scheduled = self.emit(frame, "TaskScheduled", schedule_details(self, frame, resource, lambda_events=False))
+        if frame.retry_total:
+            frame.attempt_id = scheduled
         frame.phase = "start"
 
     def _phase_start(self, frame: Frame, state: State) -> None:
@@ -574,6 +623,8 @@ class Execution:
             if resume_fan(self, frame, state):
                 return
         frame.stash = None
+        if frame.retry_total:
+            frame.attempt_id = len(frame.history) + 1  # this attempt starts with <Type>StateStarted
         if state.type == "Parallel":
             self.emit(frame, "ParallelStateStarted")
             branches = state.branches
@@ -638,6 +689,8 @@ class Execution:
         fan.results[frame.index] = output
         fan.done += 1
         _remove(fan.active, frame)
+        if frame.kind == "iteration":
+            self.fanned["child executions" if fan.distributed else "items"][0] += 1
         if frame.kind == "iteration" and not fan.distributed:
             parent.last_id = frame.last_id  # each event follows the last one of its own branch or iteration
             self.emit(parent, "MapIterationSucceeded", {"name": parent.state, "index": frame.index})
@@ -655,6 +708,8 @@ class Execution:
         fan = parent.fan
         _remove(fan.active, frame)
         fan.done += 1
+        if frame.kind == "iteration":
+            self.fanned["child executions" if fan.distributed else "items"][0] += 1
         if frame.kind == "branch":
             fan.last = max(fan.last, frame.last_id)
             fan.failed = (error, cause)
@@ -677,10 +732,51 @@ class Execution:
             self._abort_children(fan)
 
     def _abort_children(self, fan: Fan) -> None:
-        for child in list(fan.active):
-            child.status = ABORTED
+        """Stop the branches or iterations still running after a sibling failed, with their closing events.
+
+        Design note: AWS stops the other branches of a failed Parallel state and the other
+        iterations of a failed Map ("When the Map state fails, all iterations are stopped",
+        AWS docs "Map state in Inline mode"), and its history has a closing event for each
+        thing it stopped: ``TaskStateAborted``, ``WaitStateAborted``, ``MapStateAborted``,
+        ``ParallelStateAborted`` for a state in progress and ``MapIterationAborted`` for an
+        inline iteration (the event types of the API reference, "HistoryEvent"). Pass,
+        Choice, Succeed and Fail have no Aborted event: they never wait. The recorded cases
+        have no failure beside a running sibling (their Maps run one iteration at a time),
+        so the place is the kit's choice: right after the failing child's events, in item
+        order, before the ``MapStateFailed``/``ParallelStateFailed`` of the state.
+        A Distributed Map's child execution gets ``ExecutionAborted`` in its own history.
+        """
+        for child in sorted(fan.active, key=lambda f: f.index):
+            self._abort_frame(child, fan)
         fan.active.clear()
         fan.next_index = len(fan.children)
+
+    def _abort_frame(self, frame: Frame, fan: Fan) -> None:
+        frame.status = ABORTED
+        parent = frame.parent
+        for token in [t for t, f in self.tokens.items() if f is frame]:
+            del self.tokens[token]  # nobody can answer a stopped task
+        state = frame.definition.states[frame.state]
+        if frame.phase != "enter":  # the state was entered and has not ended
+            inner = frame.fan
+            if inner is not None:
+                for child in sorted(inner.active, key=lambda f: f.index):
+                    self._abort_frame(child, inner)
+                inner.active.clear()
+                frame.last_id = max(frame.last_id, inner.last)
+            if frame.history is parent.history and state.type in _ABORTED:
+                self.emit(frame, _ABORTED[state.type])
+            self.steps.append(Step(frame, state, ABORTED, frame.attempt_id or frame.entered_id, frame.last_id))
+        if frame.kind == "iteration":
+            self.fanned["child executions" if fan.distributed else "items"][0] += 1
+            if fan.distributed:
+                self.emit(frame, "ExecutionAborted")
+                return
+            parent.last_id = frame.last_id
+            self.emit(parent, "MapIterationAborted", {"name": parent.state, "index": frame.index})
+            fan.last = parent.last_id
+        elif frame.history is parent.history:
+            fan.last = max(fan.last, frame.last_id)
 
     def state_failed(self, frame: Frame, state: State, err: StatesError, prefixed: bool = False) -> None:
         """A state raised an ASL error: retry it, catch it, or fail the frame."""
@@ -702,7 +798,7 @@ class Execution:
                 self.emit(frame, f"{state.type}StateFailed")
             if self._catch(frame, state, error, cause):
                 return
-        self.steps.append(Step(frame, state, FAILED, frame.entered_id, frame.last_id))
+        self.steps.append(Step(frame, state, FAILED, frame.attempt_id or frame.entered_id, frame.last_id))
         self.frame_failed(frame, error, cause)
 
     def _retry(self, frame: Frame, state: State, error: str) -> bool:
@@ -718,6 +814,9 @@ class Execution:
                 delay = min(delay, retrier.max_delay_seconds)
             if retrier.jitter_strategy == "FULL":
                 delay = self.rng.uniform(0, delay)
+            # one attempt is one Step: the Stepper shows each try and each back-off wait
+            self.steps.append(Step(frame, state, RETRYING, frame.attempt_id or frame.entered_id, frame.last_id,
+                                   retry_in=delay))
             counts[i] += 1
             frame.retry_total += 1
             self.retries += 1
@@ -969,6 +1068,7 @@ _RETRYABLE = ("Task", "Parallel", "Map")
 
 _ENTERED = {t: f"{t}StateEntered" for t in ("Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map")}
 _EXITED = {t: f"{t}StateExited" for t in ("Pass", "Task", "Choice", "Wait", "Succeed", "Parallel", "Map")}
+_ABORTED = {t: f"{t}StateAborted" for t in ("Task", "Wait", "Parallel", "Map")}
 
 
 # One handler per phase of a frame.

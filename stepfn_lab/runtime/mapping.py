@@ -137,6 +137,7 @@ def fan_out_map(execution, frame, state) -> None:
     if batcher:
         items = _batch(execution, frame, state, items, batcher, frame.effective)
     fan = Fan(len(items), limit if limit else (0 if distributed else INLINE_CONCURRENCY))
+    execution.fanned["child executions" if distributed else "items"][1] += len(items)
     fan.inputs = items
     fan.tolerated_count = count
     fan.tolerated_percentage = percentage
