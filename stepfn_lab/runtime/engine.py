@@ -363,6 +363,8 @@ class Execution:
                     if commit:  # the turn passes on when the child's state ends with this action
                         fan.rr = child.index + 1 if picked is child and child.phase == "exit" else child.index
                     return picked
+            if commit:
+                fan.rr = 0  # every iteration waits: when time moves on, the first item goes first
             return None
         for k in range(n):
             child = active[(fan.rr + k) % n]
