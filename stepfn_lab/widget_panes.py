@@ -667,8 +667,13 @@ class Picture:
 
 
 def diagram_html(definition: Any, events: Sequence[Any], *, current: str | None,
-                 map_iteration: dict[str, int] | None, id_prefix: str, font_size: float = 13.0) -> Picture:
-    """The execution overlay as inline SVG, or a text table when Graphviz is missing."""
+                 map_iteration: dict[str, int] | None, id_prefix: str, font_size: float = 13.0,
+                 dot_source: list[str] | None = None) -> Picture:
+    """The execution overlay as inline SVG, or a text table when Graphviz is missing.
+
+    Given a ``dot_source`` list, appends the overlay's DOT to it instead of
+    drawing (an empty ``Picture``), for Graphviz running in the browser.
+    """
     from .errors import StepFnLabError
     from .views import diagram, render
 
@@ -677,6 +682,12 @@ def diagram_html(definition: Any, events: Sequence[Any], *, current: str | None,
     except StepFnLabError as exc:
         return Picture(f'<div class="sfl-pane"><h4>Diagram</h4><span class="sfl-bad">{esc(exc)}</span></div>')
     style = render.RenderStyle(id_prefix=id_prefix, font_size=font_size, small_size=font_size - 2, ranksep=0.36)
+    if dot_source is not None:  # no `dot` here: the caller's widget draws this DOT in the browser
+        try:
+            dot_source.append(render.to_dot(graph, style))
+            return Picture("")
+        except StepFnLabError:  # the Python package 'graphviz' is missing: the text table below says so
+            pass
     try:
         svg = render.to_svg(graph, style)
     except StepFnLabError as exc:  # GraphvizMissing, or a layout failure

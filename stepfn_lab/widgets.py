@@ -32,6 +32,7 @@ import ipywidgets as w
 from . import widget_panes as panes
 from .errors import StepFnLabError
 from .runtime.engine import EXPRESS, RUNNING, STANDARD, Execution, StateMachine
+from .views import wasm
 
 _ids = itertools.count(1)
 
@@ -224,6 +225,7 @@ class Stepper(w.VBox):
         self._run_steps = w.Dropdown(description=LABELS["run_steps"][0], options=[("—", -1)],
                                      style={"description_width": "initial"}, layout=w.Layout(width="auto"))
         self._diagram, self._xray = w.HTML(), w.HTML()
+        self._wasm = wasm.widget() if wasm.browser_drawing() else None
         self._variables, self._history = w.HTML(), w.HTML()
         self._tokens = w.Dropdown(description="Task token", style={"description_width": "initial"},
                                   layout=w.Layout(width="100%"))
@@ -298,8 +300,9 @@ class Stepper(w.VBox):
         panes_column = w.VBox([self._callback_box, self._pickers, details],
                               layout=w.Layout(flex="1 1 420px", min_width="0", max_height="64vh", overflow="auto"))
         panes_column.add_class("sfl-scroll")
-        self._diagram_column = w.VBox([self._diagram], layout=w.Layout(flex="1 1 600px", min_width="0",
-                                                                       max_height="64vh", overflow="auto"))
+        self._diagram_column = w.VBox([self._diagram] + ([self._wasm] if self._wasm else []),
+                                      layout=w.Layout(flex="1 1 600px", min_width="0", max_height="64vh",
+                                                      overflow="auto"))
         self._diagram_column.add_class("sfl-scroll")
         editor = w.VBox([w.HTML('<div class="sfl-pane"><h4>Input</h4>Edit the execution input; '
                                 "<b>Reset</b> starts a new execution with it.</div>"),
@@ -572,8 +575,14 @@ class Stepper(w.VBox):
         if key == self._diagram_key:
             return
         self._diagram_key = key
+        dot: list[str] | None = [] if self._wasm is not None else None
         picture = panes.diagram_html(self.machine.raw, ex.history.events, current=current,
-                                     map_iteration=selection, id_prefix=self._prefix)
+                                     map_iteration=selection, id_prefix=self._prefix, dot_source=dot)
+        if self._wasm is not None:  # no `dot`: Graphviz compiled to WebAssembly draws the same DOT
+            _show(self._wasm, bool(dot))
+            _show(self._diagram, not dot)
+            if dot:
+                self._wasm.dot_source = dot[0]
         self._diagram.value = picture.html
         if picture.width:  # beside the panes when both fit (a little smaller than life), else above them
             natural = int(picture.width) + 24

@@ -148,6 +148,17 @@ def test_map_tolerated_failures():
     assert strict.run([0, 1, 2]).error == "Odd"
 
 
+def test_distributed_map_at_the_default_tolerance_fails_with_the_threshold_error():
+    fail_odd = {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}, "StartAt": "C", "States": {
+        "C": {"Type": "Choice", "Choices": [{"Variable": "$", "NumericEquals": 1, "Next": "F"}], "Default": "P"},
+        "F": {"Type": "Fail", "Error": "Odd"}, "P": {"Type": "Pass", "End": True}}}
+    ex = machine({"M": {"Type": "Map", "ItemProcessor": fail_odd, "End": True}}).run([0, 1, 2])
+    assert (ex.error, ex.cause) == ("States.ExceedToleratedFailureThreshold",
+                                    "The specified tolerated failure threshold was exceeded")
+    failed = [e for e in ex.history if e.type == "MapRunFailed"]
+    assert failed[0].details["error"] == "States.ExceedToleratedFailureThreshold"
+
+
 def test_step_back_with_snapshots():
     m = machine({"A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Pass", "Result": 2, "End": True}})
     ex = m.start({})
@@ -268,3 +279,26 @@ def test_previous_event_ids_follow_each_iteration_and_branch():
             assert iteration_of(event) == int(event.frame.split("[")[1].split("]")[0]) if event.frame else True
     exits = [e for e in ex.history if e.type == "ParallelStateExited"]
     assert sorted(iteration_of(e) for e in exits) == [0, 1, 2]
+
+
+def test_run_until_moves_the_clock_when_nothing_is_due_before():
+    m = machine({"Ask": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+                         "Parameters": {"FunctionName": "notify", "Payload": {"t.$": "$$.Task.Token"}},
+                         "HeartbeatSeconds": 600, "End": True}})
+    tokens = []
+    ex = m.run({}, lambdas={"notify": lambda e, c: tokens.append(e["t"]) or {}})
+    ex.run(until=500)
+    assert ex.status == "RUNNING" and ex.clock.now == 500
+    ex.send_task_heartbeat(tokens[0])  # sent at t=500: the next 600 s count from there
+    ex.run(until=1000)
+    assert ex.status == "RUNNING" and ex.clock.now == 1000
+    ex.run(until=2000)
+    assert ex.error == "States.HeartbeatTimeout" and ex.clock.now == 1100
+
+
+def test_run_until_past_the_execution_timeout_times_out_at_the_timeout():
+    m = sfl.StateMachine.from_json({"StartAt": "Ask", "TimeoutSeconds": 300, "States": {
+        "Ask": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                "Parameters": {"QueueUrl": "q", "MessageBody": {"t.$": "$$.Task.Token"}}, "End": True}}})
+    ex = m.run({}).run(until=1000)
+    assert ex.status == "TIMED_OUT" and ex.clock.now == 300

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "stepfn_lab"
 
 # Top-level modules of the notebook stack that the engine must never load.
-NOTEBOOK_STACK = ("graphviz", "ipywidgets", "IPython", "ipykernel", "jupyter", "comm", "zmq")
+NOTEBOOK_STACK = ("graphviz", "graphviz_anywidget", "anywidget", "ipywidgets", "IPython", "ipykernel", "jupyter", "comm", "zmq")
 
 RUN_AN_EXECUTION = textwrap.dedent(
     """
@@ -140,7 +140,8 @@ def test_the_package_has_modules_to_check() -> None:
 
 @pytest.mark.parametrize(
     ("library", "only_in"),
-    [("graphviz", "stepfn_lab/views/render.py"), ("ipywidgets", "stepfn_lab/widgets.py")],
+    [("graphviz", "stepfn_lab/views/render.py"), ("ipywidgets", "stepfn_lab/widgets.py"),
+     ("graphviz_anywidget", "stepfn_lab/views/wasm.py"), ("anywidget", "stepfn_lab/views/wasm.py")],
 )
 def test_a_viz_library_is_imported_by_one_module_only(library: str, only_in: str) -> None:
     others = [p for p in _python_files() if p != ROOT / only_in]

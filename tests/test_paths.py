@@ -97,3 +97,13 @@ def test_arithmetic_is_not_jsonpath():
     with pytest.raises(PathSyntaxError) as info:
         compile_path("$.stock - 1")
     assert "States.MathAdd" in str(info.value)
+
+
+def test_a_dot_before_a_bracket_is_read_as_jayway_reads_it():
+    # AWS sample workflows write $.[0].body, OutputPath "$.[0]" after a Parallel, and $.[?(...)] filters
+    assert evaluate_path("$.[0].body", [{"body": "hi"}]) == "hi"  # definite: the value, not [value]
+    assert evaluate_path("$.[0]", [{"a": 1}, {"a": 2}]) == {"a": 1}
+    assert evaluate_path("$.a.['b c']", {"a": {"b c": 3}}) == 3
+    assert evaluate_path("$.[?(@.x > 1)]", [{"x": 1}, {"x": 3}]) == [{"x": 3}]  # a filter: a list
+    assert evaluate_path("$..x", [{"x": 1}, {"x": 2}]) == [1, 2]  # recursive descent is untouched
+    assert compile_path("$.[0]").definite and not compile_path("$.[?(@.x)]").definite

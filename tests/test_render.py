@@ -222,6 +222,9 @@ def test_sixty_states_render_quickly():
 
 def test_mimebundle_without_the_dot_program_names_the_fix(monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")
+    monkeypatch.delenv("STEPFN_LAB_DIAGRAMS", raising=False)
+    # and without graphviz-anywidget, which would draw in the browser (tests/test_wasm.py)
+    monkeypatch.setitem(sys.modules, "graphviz_anywidget", None)
     bundle = r.mimebundle(FURNITURE, furniture_history())
     assert set(bundle) == {"text/plain"}
     text = bundle["text/plain"]

@@ -522,3 +522,91 @@ def test_reset_empties_everything(services):
     services.create_queue("q")
     services.reset()
     assert services.items("Products") == [] and services.db.tables() == [] and services.db.queues() == []
+
+
+# --- pure Python: the browser build has no sqlite3 ------------------------------------------------------------
+
+def test_the_services_run_without_sqlite3():
+    import subprocess
+    import sys
+    script = (
+        "import sys; sys.modules['sqlite3'] = None\n"  # an import of sqlite3 now fails, as on Pyodide
+        "import stepfn_lab as sfl\n"
+        "from stepfn_lab.services.simulated import Services\n"
+        "s = Services()\n"
+        "m = sfl.StateMachine.from_json({'StartAt': 'A', 'States': {'A': {'Type': 'Task', "
+        "'Resource': 'arn:aws:states:::dynamodb:putItem', 'Parameters': {'TableName': 'T', "
+        "'Item': {'id': {'S': '1'}}}, 'End': True}}})\n"
+        "assert m.run({}, services=s).status == 'SUCCEEDED'\n"
+        "assert s.items('T') == [{'id': '1'}]\n"
+        "try:\n    s.db.sql('SELECT 1')\nexcept RuntimeError as exc:\n    print(exc)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "needs Python's sqlite3 module" in result.stdout and "items()" in result.stdout
+
+
+def test_a_database_file_is_json_and_survives_a_restart(tmp_path):
+    path = tmp_path / "lab.json"
+    s = Services(str(path))
+    s.create_queue("q")
+    call(s, "arn:aws:states:::sqs:sendMessage", {"QueueUrl": "q", "MessageBody": "hi"})
+    s.put_object("b", "k", b"\x00\x01")
+    assert json.loads(path.read_text())["format"] == "stepfn_lab.services/1"
+    again = Services(str(path))
+    assert [m["Body"] for m in again.messages("q")] == ["hi"]
+    assert again.db.get_object("b", "k")["body"] == b"\x00\x01"
+
+
+def test_a_file_of_the_earlier_sqlite_store_is_read(tmp_path):
+    import sqlite3
+    path = tmp_path / "old.sqlite"
+    connection = sqlite3.connect(path)
+    connection.executescript(
+        "CREATE TABLE ddb_tables (name TEXT, partition_key TEXT, sort_key TEXT, created_at TEXT, "
+        "created_on_first_use INTEGER);"
+        "CREATE TABLE ddb_items (table_name TEXT, pk TEXT, sk TEXT, item TEXT, seq INTEGER);"
+        "INSERT INTO ddb_tables VALUES ('Notes', 'id', NULL, '2026-01-01T00:00:00.000Z', 0);"
+        "INSERT INTO ddb_items VALUES ('Notes', '{\"S\": \"1\"}', '', '{\"id\": {\"S\": \"1\"}}', 1);")
+    connection.commit()
+    connection.close()
+    assert Database(str(path)).items("Notes") == [{"id": {"S": "1"}}]
+    assert Services(str(path)).get_item("Notes", {"id": "1"}) == {"id": "1"}
+
+
+# --- S3 listObjectsV2, task tokens sent from a workflow ------------------------------------------------------
+
+def test_list_objects_v2_in_the_store_and_in_a_folder(tmp_path):
+    s = Services()
+    for key in ("in/b.csv", "in/a.csv", "out/x.json"):
+        s.put_object("data", key, "x")
+    resource = "arn:aws:states:::aws-sdk:s3:listObjectsV2"
+    ex = call(s, resource, {"Bucket": "data", "Prefix": "in/", "MaxKeys": 1})
+    assert [o["Key"] for o in ex.output["Contents"]] == ["in/a.csv"]
+    assert ex.output["IsTruncated"] is True and ex.output["KeyCount"] == 1
+    token = ex.output["NextContinuationToken"]
+    ex = call(s, resource, {"Bucket": "data", "Prefix": "in/", "ContinuationToken": token})
+    assert [o["Key"] for o in ex.output["Contents"]] == ["in/b.csv"] and ex.output["IsTruncated"] is False
+    (tmp_path / "files" / "sub").mkdir(parents=True)
+    (tmp_path / "files" / "sub" / "one.txt").write_text("1")
+    machine = sfl.StateMachine.from_json(task(resource, {"Bucket": "files"}))
+    out = machine.run({}, services=s, s3_root=str(tmp_path)).output
+    assert [(o["Key"], o["Size"]) for o in out["Contents"]] == [("sub/one.txt", 1)]
+
+
+def test_a_nested_workflow_answers_its_parents_token_with_aws_sdk_sfn():
+    s = Services()
+    worker = sfl.StateMachine.from_json({"StartAt": "Answer", "States": {"Answer": {
+        "Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sfn:sendTaskSuccess", "End": True,
+        "Parameters": {"TaskToken.$": "$.token", "Output": {"done.$": "$.job"}}}}}, name="Worker")
+    s.register(worker)
+    parent = sfl.StateMachine.from_json(task("arn:aws:states:::states:startExecution.waitForTaskToken",
+                                             {"StateMachineArn": worker.arn,
+                                              "Input": {"token.$": "$$.Task.Token", "job": "j-1"}}))
+    ex = parent.run({}, services=s)
+    assert ex.status == "SUCCEEDED", (ex.error, ex.cause)
+    assert ex.output == {"done": "j-1"}
+    child = sfl.StateMachine.from_json(task("arn:aws:states:::aws-sdk:sfn:sendTaskFailure",
+                                            {"TaskToken": "nope", "Error": "E"}))
+    failed = child.run({}, services=s)
+    assert failed.error == "Sfn.TaskDoesNotExistException"

@@ -122,3 +122,15 @@ def test_durable_run_survives_its_process(tmp_path):
     assert ex.history.types[:3] == ["ExecutionStarted", "WaitStateEntered", "WaitStateExited"]
     again = sfl.load_execution(arn, store=str(store))
     assert again.status == "SUCCEEDED" and len(again.history) == len(ex.history)
+
+
+def test_an_endless_express_loop_times_out_at_five_minutes_of_virtual_time():
+    loop = {"StartAt": "A", "States": {
+        "A": {"Type": "Pass", "Next": "B"},
+        "B": {"Type": "Choice", "Choices": [{"Variable": "$.stop", "IsPresent": True, "Next": "E"}], "Default": "A"},
+        "E": {"Type": "Succeed"}}}
+    ex = sfl.StateMachine.from_json(loop, workflow_type="EXPRESS").run({})
+    assert ex.status == "TIMED_OUT" and ex.clock.now == 300
+    assert ex.transitions == 30_001  # 10 ms of virtual time per Express state (Design note in engine.py)
+    short = sfl.StateMachine.from_json(loop, workflow_type="EXPRESS").run({"stop": 1})
+    assert short.status == "SUCCEEDED" and short.duration == pytest.approx(0.03)

@@ -21,6 +21,11 @@ failure texts come from there. A missing *last* property reads
 reads ``Missing property in path $['a']``. Both are reproduced here
 (recorded on AWS: conformance cases ``test_invalid_jsonpath_*`` and
 ``test_catch_states_runtime``).
+
+Design note: as in Jayway, a *definite* path (names and indices only, ``$.[0]``
+included) selects one value; a path with a wildcard, filter, slice or
+recursive descent selects a list of matches (Jayway ``Configuration`` default,
+AWS docs "Paths": "reference paths ... must identify a single node").
 """
 
 from __future__ import annotations
@@ -35,10 +40,13 @@ DATA, CONTEXT, VARIABLE = "data", "context", "variable"
 
 _SIMPLE_SEGMENT = re.compile(
     r"""\.(?P<name>[^.\[\]\s'"()*?@,:]+)"""  # .name
-    r"""|\[\s*'(?P<quoted>(?:[^'\\]|\\.)*)'\s*\]"""  # ['name']
-    r"""|\[\s*"(?P<dquoted>(?:[^"\\]|\\.)*)"\s*\]"""  # ["name"]
-    r"""|\[\s*(?P<index>\d+)\s*\]"""  # [0]
+    r"""|\.?\[\s*'(?P<quoted>(?:[^'\\]|\\.)*)'\s*\]"""  # ['name'] (or .['name'])
+    r"""|\.?\[\s*"(?P<dquoted>(?:[^"\\]|\\.)*)"\s*\]"""  # ["name"]
+    r"""|\.?\[\s*(?P<index>\d+)\s*\]"""  # [0] (or .[0])
 )
+# Jayway, the JSONPath library AWS uses, reads a dot before a bracket as no dot at all:
+# ``$.[0].body`` is ``$[0].body`` and ``$.[?(@.x)]`` is ``$[?(@.x)]`` (AWS sample workflows use both).
+_DOT_BRACKET = re.compile(r"(?<!\.)\.(?=\[)")
 _VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -166,7 +174,7 @@ def _compile_jsonpath_ng(text: str, rest: str):
     except ImportError as exc:  # pragma: no cover - a core dependency
         raise PathSyntaxError(text, f"this path needs the 'jsonpath-ng' package ({exc})") from None
     try:
-        compiled = parse("$" + rest)
+        compiled = parse("$" + _DOT_BRACKET.sub("", rest))
     except Exception as exc:  # jsonpath-ng's parser raises several exception types
         column = None
         m = re.search(r"line \d+, col (\d+)", str(exc))

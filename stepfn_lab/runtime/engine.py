@@ -47,6 +47,16 @@ STANDARD, EXPRESS = "STANDARD", "EXPRESS"
 MAX_HISTORY_EVENTS = 25_000
 STANDARD_MAX_SECONDS = 365 * 24 * 3600
 EXPRESS_MAX_SECONDS = 300
+# Design note: virtual time an Express state takes. AWS ends an Express execution TIMED_OUT after
+# 5 minutes of execution time, however many states it runs ("Standard vs Express": maximum duration
+# 5 minutes), so an endless Express loop must use up time: each state entered in an Express
+# execution costs 10 ms of virtual time. AWS publishes no per-state latency; 10 ms is of the order
+# of an Express state's latency and lets an endless loop reach the 5-minute timeout after 30,000
+# states (about a second locally, bounded memory). Express bills duration in 100 ms steps, so a
+# short run still bills the 100 ms minimum. Standard states cost no virtual time: a Standard run
+# may last a year, its endless loops end at the 25,000-event history limit as on AWS, and the
+# course's Standard histories show only the time Waits, retries and timeouts take.
+EXPRESS_STATE_SECONDS = 0.010
 INLINE_MAP_CONCURRENCY = 40  # AWS runs at most 40 inline Map iterations at once
 NEVER = math.inf
 VARIABLE_LIMIT = 262_144  # bytes per variable and per Assign
@@ -241,7 +251,7 @@ class Execution:
     @property
     def waiting(self) -> bool:
         """True when the execution is paused until a callback arrives (send_task_success ...)."""
-        return self.status == RUNNING and self._pick(self.root) is None and self._next_wake() == NEVER
+        return self.status == RUNNING and self._pick(self.root, commit=False) is None and self._next_wake() == NEVER
 
     def run(self, max_events: int | None = None, until: float | None = None) -> Execution:
         """Run until the end, or until it must wait for a callback (status stays RUNNING).
@@ -254,8 +264,22 @@ class Execution:
         while advance(until):
             if limit is not None and len(self.history) >= limit:
                 break
+        else:
+            if until is not None:
+                self._let_time_pass(until)
         self._persist()
         return self
+
+    def _let_time_pass(self, until: float) -> None:
+        """``run(until=T)`` with nothing due before T: the virtual clock moves on to T, so that a
+        heartbeat or a callback sent next happens at T (the execution's own timeout may come first)."""
+        if self.status != RUNNING or self._pick(self.root, commit=False) is not None or until <= self.clock.now:
+            return
+        if self.deadline <= until:
+            self.clock.advance_to(self.deadline)
+            self._timed_out()
+        else:
+            self.clock.advance_to(until)
 
     def step(self, before: Callable[[Frame], bool] | None = None) -> Step | None:
         """Run until one state of one frame finishes (or one attempt of a retried state fails);
@@ -503,6 +527,8 @@ class Execution:
         if self.trace_enabled:
             frame.trace = Trace(input=frame.raw_input)
         ENTER[state.type](self, frame, state)
+        if self.workflow_type == EXPRESS:
+            frame.ready_at = max(frame.ready_at, self.clock.now + EXPRESS_STATE_SECONDS)
 
     def _phase_exit(self, frame: Frame, state: State) -> None:
         if frame.output is not frame.raw_input:  # an unchanged input was measured when it arrived
@@ -562,9 +588,14 @@ class Execution:
 
     def _phase_schedule(self, frame: Frame, state: State) -> None:
         from .invoke import schedule_details
-        if frame.retry_total and state.uses_context:
-            self.task_payload(frame, state)  # a retry sees its own $$.State.RetryCount
         resource = _tasks.parse_resource(state.extra["resource"])
+        if resource.pattern == ".waitForTaskToken":
+            # the token exists before TaskScheduled: AWS records the real token in its parameters
+            from .invoke import issue_token
+            issue_token(self, frame)
+            self.task_payload(frame, state)
+        elif frame.retry_total and state.uses_context:
+            self.task_payload(frame, state)  # a retry sees its own $$.State.RetryCount
         if resource.uses_lambda_events:
             scheduled = self.emit(frame, "LambdaFunctionScheduled",
                                   schedule_details(self, frame, resource, lambda_events=True))
@@ -726,7 +757,14 @@ class Execution:
         over_count = fan.failures > fan.tolerated_count
         over_percentage = total > 0 and fan.failures * 100.0 / total > fan.tolerated_percentage
         if over_count and over_percentage:
-            if fan.tolerated_count or fan.tolerated_percentage:
+            # Design note: a Distributed Map Run fails as a whole once its failures pass the threshold,
+            # which is 0 by default, so one failed child fails the Map with
+            # States.ExceedToleratedFailureThreshold and not with the child's own error (AWS docs,
+            # "Setting failure thresholds for Distributed Map states" in state-map-distributed.html:
+            # the default tolerance is 0; "the Map Run fails" with that error when it is exceeded). The
+            # child's error stays in its own history. An Inline Map has no Map Run: it fails with the
+            # child's error unless a tolerance was set (recorded on AWS: test_map_state_tolerated_*).
+            if fan.tolerated_count or fan.tolerated_percentage or fan.distributed:
                 fan.failed = (EXCEED_TOLERATED_FAILURE_THRESHOLD,
                               "The specified tolerated failure threshold was exceeded")
             else:
@@ -1073,6 +1111,11 @@ _EXITED = {t: f"{t}StateExited" for t in ("Pass", "Task", "Choice", "Wait", "Suc
 _ABORTED = {t: f"{t}StateAborted" for t in ("Task", "Wait", "Parallel", "Map")}
 
 
+def _invoke_timed_out(execution: Execution, frame: Frame, state: State) -> None:
+    from .invoke import timed_out
+    timed_out(execution, frame, state)
+
+
 # One handler per phase of a frame.
 _PHASES: dict[str, Callable[[Execution, Frame, State], None]] = {
     "enter": Execution._phase_enter,
@@ -1080,6 +1123,7 @@ _PHASES: dict[str, Callable[[Execution, Frame, State], None]] = {
     "start": Execution._phase_start,
     "invoke": Execution._phase_invoke,
     "invoke_wait": lambda execution, frame, state: None,  # blocked until a callback arrives
+    "timed_out": lambda execution, frame, state: _invoke_timed_out(execution, frame, state),
     "fanout": Execution._phase_fanout,
     "children": Execution._phase_children,
     "exit": Execution._phase_exit,

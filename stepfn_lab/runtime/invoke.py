@@ -59,14 +59,23 @@ def invoke(execution, frame, state) -> None:
         return
     except StatesError as err:
         if err.error == TIMEOUT and err.cause is None:
-            # through an integration the error output carries an empty Cause (recorded on AWS)
-            _task_timed_out(execution, frame, state, resource, TIMEOUT, None if resource.kind == "lambda" else "")
+            # The handler ran past TimeoutSeconds by the wall clock. The history shows the timeout
+            # TimeoutSeconds after the task started, in virtual time: the frame waits until then.
+            frame.ready_at = execution.clock.now + (frame.timeout or 0)
+            frame.phase = "timed_out"
             return
         if err.details.get("task"):  # a failure of the work itself (handler, service, mock)
             _task_failed(execution, frame, state, resource, err.error, err.cause)
             return
         raise
     _task_succeeded(execution, frame, state, resource, result)
+
+
+def timed_out(execution, frame, state) -> None:
+    """The ``timed_out`` phase: the virtual clock has reached the task's TimeoutSeconds."""
+    resource = _tasks.parse_resource(state.extra["resource"])
+    # through an integration the error output carries an empty Cause (recorded on AWS)
+    _task_timed_out(execution, frame, state, resource, TIMEOUT, None if resource.kind == "lambda" else "")
 
 
 def _call(execution, frame, state, resource: _tasks.Resource) -> Any:
@@ -190,13 +199,11 @@ def _submit_for_callback(execution, frame, state, resource) -> None:
     if resource.kind == "activity" and mocked:
         from ..services.mocks import ACTIVITY_CANNOT_BE_MOCKED
         raise StatesError(RUNTIME, ACTIVITY_CANNOT_BE_MOCKED, {"raw": True})
-    token = execution.ids.uuid("task-token:" + execution.arn)
-    frame.token = token
+    if resource.kind == "activity" or not frame.token:  # an activity's token is made as a worker gets it
+        issue_token(execution, frame)
+        _reevaluate_payload_with_token(execution, frame, state)
+    token = frame.token
     execution.tokens[token] = frame
-    if frame.trace is not None:
-        frame.trace["taskToken"] = token
-    # the token is visible to the payload through $$.Task.Token: re-evaluate Parameters now
-    _reevaluate_payload_with_token(execution, frame, state)
     submitted: Any = None
     if resource.kind != "activity":
         try:
@@ -233,6 +240,20 @@ def _submit_for_callback(execution, frame, state, resource) -> None:
                 resume_with_failure(execution, token, type(exc).__name__, str(exc))
             else:
                 resume_with_success(execution, token, output)
+    elif token in execution.__dict__.get("early_answers", ()):
+        _apply_early_answer(execution, token)
+
+
+def issue_token(execution, frame) -> str:
+    """A fresh task token for this attempt, visible to the payload through ``$$.Task.Token``.
+
+    Made before ``TaskScheduled`` for ``.waitForTaskToken`` tasks, so the event's parameters
+    hold the token the worker receives (as AWS records it)."""
+    token = execution.ids.uuid("task-token:" + execution.arn)
+    frame.token = token
+    if frame.trace is not None:
+        frame.trace["taskToken"] = token
+    return token
 
 
 def _reevaluate_payload_with_token(execution, frame, state) -> None:
@@ -290,3 +311,28 @@ def expire_waiting_tasks(execution) -> None:
             frame.blocked = False
             del execution.tokens[token]
             _task_timed_out(execution, frame, state, resource, error, None)
+
+
+def answer_callback(execution, token: str, kind: str, *args: Any) -> None:
+    """SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat sent from inside a workflow (``aws-sdk:sfn:*``).
+
+    The answer may come while the waiting task is still submitting its request (a nested execution that
+    answers at once): it is kept and applied as soon as the task starts waiting.
+    """
+    frame = execution.tokens.get(token)
+    if frame is not None and not frame.blocked:
+        execution.__dict__.setdefault("early_answers", {})[token] = (kind, args)
+        return
+    if kind == "success":
+        execution.send_task_success(token, args[0])
+    elif kind == "failure":
+        execution.send_task_failure(token, *args)
+    else:
+        execution.send_task_heartbeat(token)
+
+
+def _apply_early_answer(execution, token: str) -> None:
+    early = execution.__dict__.get("early_answers")
+    if early and token in early:
+        kind, args = early.pop(token)
+        answer_callback(execution, token, kind, *args)

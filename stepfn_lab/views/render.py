@@ -25,10 +25,12 @@ from typing import Any, Mapping
 
 from ..errors import StepFnLabError
 from . import diagram as d
+from . import wasm
 
-INSTALL_HINT = ("Install Graphviz to see diagrams: `sudo apt-get install graphviz` (Debian/Ubuntu), "
-                "`brew install graphviz` (macOS) or `conda install -c conda-forge python-graphviz`; "
-                "the Python package alone is `pip install graphviz`.")
+INSTALL_HINT = ("Install the course's packages to see diagrams: `pip install \"stepfn-lab[lab]\"` draws them in "
+                "the browser (Graphviz compiled to WebAssembly, no other program needed). Or install Graphviz "
+                "itself: `sudo apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` (macOS) or "
+                "`conda install -c conda-forge python-graphviz`; the Python package alone is `pip install graphviz`.")
 
 STATUS_COLOURS = {
     d.SUCCEEDED: "#2BD62E",
@@ -282,10 +284,20 @@ def mimebundle(definition: Any, history: Any = None, *, style: RenderStyle | Non
     except StepFnLabError as exc:
         return {"text/plain": f"Cannot draw this definition: {exc}"}
     try:
-        svg = to_svg(d.extract(definition, history, **options), style)
+        graph = d.extract(definition, history, **options)
+        if not wasm.dot_available():  # no `dot`: Graphviz compiled to WebAssembly draws it in the browser
+            bundle = wasm.mimebundle(to_dot(graph, style), table)
+            if bundle is not None:
+                return bundle
+        svg = to_svg(graph, style)
     except StepFnLabError as exc:  # GraphvizMissing included: the message names the install command
         return {"text/plain": f"{table}\n\n(No diagram: {exc})"}
     return {"image/svg+xml": svg, "text/plain": table}
+
+
+def to_dot(graph: d.Graph, style: RenderStyle | None = None) -> str:
+    """The DOT source of a diagram (what ``dot``, or Graphviz in the browser, lays out)."""
+    return to_digraph(graph, style).source
 
 
 def to_svg(graph: d.Graph, style: RenderStyle | None = None) -> str:
