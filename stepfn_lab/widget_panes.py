@@ -70,7 +70,7 @@ STYLE = f"""<style>
 .sfl-history td.sfl-err {{ color: #B0201D; }}
 .sfl-note {{ color: #0B5E7A; font-weight: 600; }}
 .sfl-stepper .sfl-scroll {{ overflow: auto; }}
-.sfl-breakpoints select {{ width: 100%; box-sizing: border-box; }}
+.sfl-breakpoint-box select {{ width: 100%; box-sizing: border-box; }}
 .sfl-ok {{ color: #1D8102; font-weight: 600; }}
 .sfl-bad {{ color: #B0201D; font-weight: 600; }}
 .sfl-diagram {{ overflow: auto; background: white; text-align: center; }}

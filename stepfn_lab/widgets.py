@@ -275,7 +275,7 @@ class Stepper(w.VBox):
         breakpoints = w.VBox([w.HTML(f'<b>{panes.esc(title)}</b> <span class="sfl-muted">{panes.esc(hint)}</span>'),
                               self._breakpoints],
                              layout=w.Layout(flex="1 1 240px", min_width="200px", max_width="420px"))
-        breakpoints.add_class("sfl-breakpoints")
+        breakpoints.add_class("sfl-breakpoint-box")
         toolbar = row(row(self._back, self._step, self._step_over, self._play, self._speed, self._run_end,
                           align_items="center"),
                       row(breakpoints, w.VBox([self._stop_mode, self._run_break], layout=w.Layout(flex="0 0 auto")),

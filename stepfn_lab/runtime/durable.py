@@ -100,6 +100,7 @@ def to_state(execution) -> dict:
         "machine": {"name": machine.name, "workflow_type": machine.workflow_type, "region": machine.region,
                     "account": machine.account, "definition": machine.raw},
         "execution": {k: getattr(execution, k) for k in _EXECUTION_FIELDS},
+        "fanned": execution.fanned,  # Map items and child executions done/to run (progress bars)
         "context": execution._exec_context,
         "clock": {"start": execution.clock.start.isoformat(), "now": execution.clock.now},
         "rng": _rng_state(execution.rng.getstate()),
@@ -149,6 +150,8 @@ def from_state(state: dict, *, lambdas: dict | None = None, services: Any = None
     for key in _EXECUTION_FIELDS:
         setattr(execution, key, e[key])
     execution._exec_context = state["context"]
+    if "fanned" in state:  # saves written before the progress counters have none
+        execution.fanned = state["fanned"]
     from .clock import VirtualClock
     execution.clock = VirtualClock(start, state["clock"]["now"])
     version, internal, gauss = state["rng"]
@@ -165,7 +168,8 @@ def _blank_execution(machine, lambdas, services) -> dict:
     from .dataflow import SizeMeter
     return {"machine": machine, "lambdas": lambdas or {}, "services": services, "mock": None, "rng": Rng(0),
             "ids": IdFactory(), "meter": SizeMeter(), "steps": [], "tokens": {}, "internal_error": None,
-            "activity_workers": {}, "store": None, "_machine_context": {"Id": machine.arn, "Name": machine.name}}
+            "activity_workers": {}, "store": None, "_machine_context": {"Id": machine.arn, "Name": machine.name},
+            "fanned": {"items": [0, 0], "child executions": [0, 0]}}
 
 
 def _load_frame(execution, data: dict, definition, parent):
