@@ -530,7 +530,7 @@ def history_html(events: Sequence[Any], *, now: Container[int], step_ids: Iterab
         error = (event.details or {}).get("error")
         rows.append(f'<tr class="{cls}" data-event="{event.id}"><td class="sfl-id">{event.id}</td>'
                     f"<td>{esc(elapsed(event.at))}</td><td>{esc(event.type)}</td>"
-                    f"<td>{esc(_event_state(event))}</td><td>{esc(run_label(event.frame) if event.frame else '')}"
+                    f"<td>{esc(_event_state(event))}</td><td>{esc(event.frame or '')}"
                     f"</td><td class=\"sfl-err\">{esc(error or '')}</td></tr>")
     earlier = (f'<tr><td colspan="6" class="sfl-muted">… {len(events) - len(shown)} earlier events</td></tr>'
                if len(shown) < len(events) else "")
