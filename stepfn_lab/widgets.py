@@ -58,6 +58,7 @@ def _set_options(dropdown: w.Dropdown, options: list[tuple[str, Any]]) -> None:
 
 
 FOLLOW = ""  # picker value: no inner run chosen, the X-ray follows the cursor
+MAX_HEIGHT = "calc(100vh - 170px)"  # the Stepper's height at most: JupyterLab's chrome takes about 170 px
 
 # Every label and tooltip of the Stepper's controls, in one place (for translations).
 LABELS = {
@@ -313,7 +314,9 @@ class Stepper(w.VBox):
                          editor, self.player]
         self.add_class("sfl-stepper")
         self.layout.width = "100%"
-        self.layout.max_height = "96vh"  # the whole Stepper fits the view; what does not, scrolls inside
+        # the whole Stepper fits in the notebook's view (the page less JupyterLab's menu, tabs, toolbar and
+        # status bar); what does not fit scrolls inside
+        self.layout.max_height = MAX_HEIGHT
         self.layout.overflow = "auto"
 
     # -- actions ------------------------------------------------------------------------

@@ -941,7 +941,7 @@ def test_run_with_progress_ends_on_the_true_count() -> None:
 
 def test_the_stepper_is_never_taller_than_the_view_and_its_panes_scroll_inside() -> None:
     stepper = furniture_stepper(5)
-    assert stepper.layout.max_height == "96vh" and stepper.layout.overflow == "auto"
+    assert stepper.layout.max_height == "calc(100vh - 170px)" and stepper.layout.overflow == "auto"
     row = stepper.children[3]
     for column in row.children:
         assert column.layout.max_height == "64vh" and column.layout.overflow == "auto"
