@@ -94,6 +94,11 @@ def _call_once(execution, frame, state, resource: _tasks.Resource) -> Any:
         if mocked is not None:
             return mocked.result(resource)  # a mocked function ARN passes on only the Payload
     payload = frame.effective
+    if resource.kind == "service":
+        from . import local_tasks
+        served = local_tasks.find(getattr(execution, "tasks", None), resource.key)
+        if served is not None:  # a local function wins over the simulation
+            return local_tasks.serve(execution, frame, state, resource.key, served, payload)
     if resource.kind in ("lambda", "local"):
         handler = _tasks.find_handler(execution.lambdas, resource.arn)
         if handler is None:
@@ -102,7 +107,8 @@ def _call_once(execution, frame, state, resource: _tasks.Resource) -> Any:
         result, _ = _tasks.call_handler(handler, payload, context, frame.timeout)
         return result
     if resource.service == "lambda" and resource.api == "invoke":
-        return _lambda_invoke(execution, frame, payload)
+        from . import lambda_invoke
+        return lambda_invoke.invoke(execution, frame, payload, lambda fn: _lambda_context(execution, frame, fn))
     services = execution.services
     if services is None:
         try:
@@ -111,28 +117,6 @@ def _call_once(execution, frame, state, resource: _tasks.Resource) -> Any:
             raise _tasks.not_simulated(resource) from None
         services = execution.services = simulated.Services.default()
     return services.call(execution, frame, state, resource, payload)
-
-
-def _lambda_invoke(execution, frame, payload: Any) -> Any:
-    if not isinstance(payload, dict) or "FunctionName" not in payload:
-        raise StatesError("States.TaskFailed", "lambda:invoke needs a 'FunctionName' parameter",
-                          {"task": True})
-    name = payload["FunctionName"]
-    handler = _tasks.find_handler(execution.lambdas, name)
-    if handler is None:
-        raise StatesError("Lambda.ResourceNotFoundException",
-                          f"Function not found: {name} (pass a handler in lambdas={{...}})", {"task": True})
-    context = _lambda_context(execution, frame, str(name).split(":")[-1])
-    event = payload.get("Payload")
-    if isinstance(event, str):
-        # a string Payload is sent as the request body itself: the function sees the JSON it holds
-        # (recorded on AWS: test_invoke_json_values)
-        try:
-            event = json.loads(event)
-        except ValueError:
-            pass
-    result, _ = _tasks.call_handler(handler, event, context, frame.timeout)
-    return _tasks.invoke_response(result, context.aws_request_id, execution.clock.datetime())
 
 
 def _lambda_context(execution, frame, function: str) -> _tasks.LambdaContext:
@@ -177,7 +161,9 @@ def _task_failed(execution, frame, state, resource, error: str | None, cause: st
         details = {"resourceType": _resource_type(resource), "resource": _resource_name(resource)}
         details.update({k: v for k, v in (("error", error), ("cause", cause)) if v is not None})
         execution.emit(frame, "TaskFailed", details)
-    execution.state_failed(frame, state, StatesError(error, cause, {"raw": True}))
+    err = StatesError(error, None, {"raw": True})
+    err.cause = cause  # set after the message is made: a LazyText cause stays unformatted
+    execution.state_failed(frame, state, err)
 
 
 def _task_timed_out(execution, frame, state, resource, error: str, cause: str | None) -> None:

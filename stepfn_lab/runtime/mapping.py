@@ -206,6 +206,19 @@ def _batch(execution, frame, state, items: list, batcher: dict, data: Any) -> li
     return [{**batch_input, "Items": b} for b in batches]
 
 
-def write_results(execution, frame, state, inputs: list, results: list) -> Any:
+def write_results(execution, frame, state, fan) -> Any:
+    """ResultWriter, once every child has ended (or the Map Run failed): the Map state's result."""
     from ..services.s3files import write_results as _write
-    return _write(execution, frame, state, inputs, results)
+    return _write(execution, frame, state, fan)
+
+
+def write_results_of_failed_run(execution, frame, state, fan) -> None:
+    """A failed Map Run still exports what its children did (FAILED and PENDING files, AWS docs
+    "ResultWriter (Map)"); a failure to write does not hide the Map Run's own error."""
+    writer = state.extra.get("result_writer") or {}
+    if not fan.distributed or "Resource" not in writer:
+        return
+    try:
+        write_results(execution, frame, state, fan)
+    except StatesError:
+        pass

@@ -150,30 +150,53 @@ def _list_objects(root: str | None, bucket: str, prefix: str) -> list:
     return sorted(out, key=lambda o: o["Key"])
 
 
-def write_results(execution, frame, state, inputs: list, results: list) -> Any:
-    """ResultWriter: AWS's manifest and result files under ``<Prefix>/<MapRun id>/``."""
+def write_results(execution, frame, state, fan) -> Any:
+    """ResultWriter: export the Map Run's children (``result_writer.ResultFiles``) and return the
+    Map state's result, or apply WriterConfig alone. ``fan`` holds the children and their results."""
+    import uuid
+    from .result_writer import ResultFiles, transform, writer_config
     writer = state.extra["result_writer"] or {}
-    args = writer.get("Arguments") or writer.get("Parameters") or {}
-    bucket, prefix = args.get("Bucket"), args.get("Prefix", "")
-    if not bucket:
-        raise StatesError(RESULT_WRITER_FAILED, "ResultWriter needs a Bucket")
+    exporting = "Resource" in writer
+    transformation, output_type = writer_config(writer, exporting)
     run_arn = frame.token or "local"
-    run_id = run_arn.rsplit(":", 1)[-1]
-    folder_key = f"{prefix.rstrip('/')}/{run_id}" if prefix else run_id
-    folder = resolve(execution.s3_root, bucket, folder_key)
-    os.makedirs(folder, exist_ok=True)
-    succeeded = [{"Input": json.dumps(i), "Output": json.dumps(r), "Status": "SUCCEEDED"}
-                 for i, r in zip(inputs, results)]
-    files = {"SUCCEEDED_0.json": succeeded, "FAILED_0.json": [], "PENDING_0.json": []}
-    for name, content in files.items():
-        with open(os.path.join(folder, name), "w", encoding="utf-8") as fh:
-            json.dump(content, fh, indent=1)
-    manifest = {
-        "DestinationBucket": bucket, "MapRunArn": run_arn,
-        "ResultFiles": {"FAILED": [], "PENDING": [],
-                        "SUCCEEDED": [{"Key": f"{folder_key}/SUCCEEDED_0.json",
-                                       "Size": os.path.getsize(os.path.join(folder, "SUCCEEDED_0.json"))}]},
-    }
-    with open(os.path.join(folder, "manifest.json"), "w", encoding="utf-8") as fh:
-        json.dump(manifest, fh, indent=1)
-    return {"MapRunArn": run_arn, "ResultWriterDetails": {"Bucket": bucket, "Key": f"{folder_key}/manifest.json"}}
+    label = state.extra.get("label") or state.name
+    machine = execution.machine
+    machine_arn = f"arn:aws:states:{machine.region}:{machine.account}:stateMachine:{machine.name}/{label}"
+    if exporting:
+        states = execution.states_for(frame, state) if state.is_jsonata else None
+        args = _arguments(execution, frame, state, writer, frame.effective, states)
+        bucket, prefix = args.get("Bucket"), args.get("Prefix") or ""
+        if not bucket or not isinstance(bucket, str):
+            raise StatesError(RESULT_WRITER_FAILED, f"ResultWriter needs a Bucket in its "
+                                                    f"{'Arguments' if state.is_jsonata else 'Parameters'}, "
+                                                    f"but got {json.dumps(args)}")
+        run_id = run_arn.rsplit(":", 1)[-1]
+        folder_key = f"{str(prefix).rstrip('/')}/{run_id}" if prefix else run_id
+        files = ResultFiles(resolve(execution.s3_root, bucket, folder_key), bucket, folder_key, run_arn, machine_arn,
+                            transformation, output_type)
+    else:
+        files = ResultFiles("", "", "", run_arn, machine_arn, transformation, output_type)
+    outputs: list = []
+    for index, child in enumerate(fan.children):
+        if child is None:
+            files.add("PENDING", "", fan.inputs[index] if index < len(fan.inputs) else None)
+            continue
+        events = child.history.events
+        name = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{run_arn}/{index}"))
+        started = execution.clock.iso(events[0].at) if events else None
+        stopped = execution.clock.iso(events[-1].at) if events else None
+        child_input = events[0].details.get("input") if events else fan.inputs[index]
+        if child.status == "SUCCEEDED":
+            files.add("SUCCEEDED", name, child_input, fan.results[index], started=started, stopped=stopped)
+        elif child.status == "RUNNING":
+            files.add("PENDING", name, child_input)
+        else:  # failed, timed out or aborted children are written to the FAILED file
+            files.add("FAILED", name, child_input, error=child.error, cause=child.cause, started=started,
+                      stopped=stopped)
+        if not exporting:
+            entries = files.entries["SUCCEEDED" if child.status == "SUCCEEDED" else "FAILED"]
+            outputs.append(entries[-1] if child.status != "SUCCEEDED" or transformation == "NONE"
+                           else fan.results[index])
+    if exporting:
+        return files.close()
+    return transform(outputs, transformation)

@@ -1,0 +1,141 @@
+"""Distributed Map's ResultWriter: the result files, the manifest, and WriterConfig.
+
+Spec: AWS docs "ResultWriter (Map)" (input-output-resultwriter.html): ``Resource`` s3:putObject with
+``Parameters``/``Arguments`` {Bucket, Prefix} exports the child executions' results to S3;
+``WriterConfig`` {``Transformation`` NONE | COMPACT | FLATTEN, ``OutputType`` JSON | JSONL} formats
+them. Taught in: notebooks/12-map.ipynb.
+
+What AWS documents, and this module writes under ``<Prefix>/<MapRun id>/`` (a local folder standing
+in for S3, see ``s3files.resolve``):
+
+* ``SUCCEEDED_<n>.json``, ``FAILED_<n>.json``, ``PENDING_<n>.json`` - one entry per child execution
+  that succeeded, failed (a tolerated failure, or the one that failed the Map Run), or never ran
+  because the Map Run failed first; a file is written only for a status that has entries;
+* ``manifest.json`` - ``DestinationBucket``, ``MapRunArn`` and ``ResultFiles`` {FAILED, PENDING,
+  SUCCEEDED: [{Key, Size}]};
+* the Map state's result is ``{"MapRunArn", "ResultWriterDetails": {"Bucket", "Key"}}``.
+
+Transformation: ``NONE`` (the default when exporting) writes each child execution with its metadata
+(ExecutionArn, Input and Output as JSON text, Status, dates...); ``COMPACT`` (the default without a
+ResultWriter) writes the outputs only; ``FLATTEN`` writes the outputs with array outputs flattened
+into one list. A failed child is always written as under NONE (AWS docs: "If a child workflow
+execution fails, Step Functions returns its execution result unchanged"). ``WriterConfig`` alone
+(no Resource) exports nothing: the transformed results become the Map state's result.
+
+Design note: with ``OutputType`` JSONL each file holds one JSON document per line and its name ends
+in ``.jsonl``; AWS documents the format but no file name, so the extension is the kit's choice.
+The 5 GB split of large result files is not reproduced (one file per status: ``_0``).
+
+``ResultFiles`` collects the children one at a time (``add``), so a caller can hand them over as
+they finish, and writes everything in ``close``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from ..errors import RESULT_WRITER_FAILED, StatesError
+
+TRANSFORMATIONS = ("NONE", "COMPACT", "FLATTEN")
+OUTPUT_TYPES = ("JSON", "JSONL")
+STATUSES = ("SUCCEEDED", "FAILED", "PENDING")
+_REASONS = {"SUCCEEDED": "Execution is SUCCEEDED and cannot be redriven"}
+
+
+def writer_config(writer: dict, exporting: bool) -> tuple[str, str]:
+    """``(Transformation, OutputType)``, with AWS's defaults (NONE when exporting, else COMPACT)."""
+    config = writer.get("WriterConfig") or {}
+    transformation = config.get("Transformation", "NONE" if exporting else "COMPACT")
+    output_type = config.get("OutputType", "JSON")
+    if transformation not in TRANSFORMATIONS:
+        raise StatesError(RESULT_WRITER_FAILED, f"ResultWriter.WriterConfig.Transformation must be one of "
+                                                f"{', '.join(TRANSFORMATIONS)}, but was {json.dumps(transformation)}")
+    if output_type not in OUTPUT_TYPES:
+        raise StatesError(RESULT_WRITER_FAILED, f"ResultWriter.WriterConfig.OutputType must be JSON or JSONL, "
+                                                f"but was {json.dumps(output_type)}")
+    return transformation, output_type
+
+
+def transform(outputs: list, transformation: str) -> list:
+    """The child outputs as COMPACT or FLATTEN returns them (WriterConfig without an export)."""
+    if transformation == "FLATTEN":
+        flat: list = []
+        for output in outputs:
+            if isinstance(output, list):
+                flat.extend(output)
+            else:
+                flat.append(output)
+        return flat
+    return list(outputs)
+
+
+class ResultFiles:
+    """The export of one Map Run: ``add`` each child, then ``close`` to write the files."""
+
+    def __init__(self, folder: str, bucket: str, folder_key: str, run_arn: str, machine_arn: str,
+                 transformation: str = "NONE", output_type: str = "JSON"):
+        self.folder, self.bucket, self.folder_key = folder, bucket, folder_key
+        self.run_arn, self.machine_arn = run_arn, machine_arn
+        self.transformation, self.output_type = transformation, output_type
+        self.entries: dict[str, list] = {status: [] for status in STATUSES}
+
+    def add(self, status: str, name: str, input: Any, output: Any = None, error: str | None = None,
+            cause: str | None = None, started: str | None = None, stopped: str | None = None) -> None:
+        """One child execution. ``status`` is SUCCEEDED, FAILED or PENDING (never started)."""
+        if status == "SUCCEEDED" and self.transformation != "NONE":
+            if self.transformation == "FLATTEN" and isinstance(output, list):
+                self.entries[status].extend(output)
+            else:
+                self.entries[status].append(output)
+            return
+        entry: dict[str, Any] = {"Input": json.dumps(input, separators=(",", ":"), ensure_ascii=False),
+                                 "InputDetails": {"Included": True}}
+        if status != "PENDING":
+            entry = {"ExecutionArn": f"{self.run_arn.replace(':mapRun:', ':execution:', 1).rsplit(':', 1)[0]}:{name}",
+                     **entry, "Name": name}
+        if status == "SUCCEEDED":
+            entry["Output"] = json.dumps(output, separators=(",", ":"), ensure_ascii=False)
+            entry["OutputDetails"] = {"Included": True}
+        if status == "FAILED":
+            if error is not None:
+                entry["Error"] = error
+            if cause is not None:
+                entry["Cause"] = cause
+        if status != "PENDING":
+            entry["RedriveCount"] = 0
+            entry["RedriveStatus"] = "NOT_REDRIVABLE" if status == "SUCCEEDED" else "REDRIVABLE_BY_MAP_RUN"
+            if status in _REASONS:
+                entry["RedriveStatusReason"] = _REASONS[status]
+            if started:
+                entry["StartDate"] = started
+            entry["StateMachineArn"] = self.machine_arn
+        entry["Status"] = status
+        if stopped and status != "PENDING":
+            entry["StopDate"] = stopped
+        self.entries[status].append(entry)
+
+    def close(self) -> dict:
+        """Write the result files and the manifest; return the Map state's result."""
+        os.makedirs(self.folder, exist_ok=True)
+        extension = ".jsonl" if self.output_type == "JSONL" else ".json"
+        files: dict[str, list] = {status: [] for status in ("FAILED", "PENDING", "SUCCEEDED")}
+        for status in STATUSES:
+            entries = self.entries[status]
+            if not entries:
+                continue
+            name = f"{status}_0{extension}"
+            if self.output_type == "JSONL":
+                text = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entries)
+            else:
+                text = json.dumps(entries, ensure_ascii=False)
+            path = os.path.join(self.folder, name)
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            files[status].append({"Key": f"{self.folder_key}/{name}", "Size": os.path.getsize(path)})
+        manifest = {"DestinationBucket": self.bucket, "MapRunArn": self.run_arn, "ResultFiles": files}
+        with open(os.path.join(self.folder, "manifest.json"), "w", encoding="utf-8") as fh:
+            json.dump(manifest, fh, indent=1)
+        return {"MapRunArn": self.run_arn,
+                "ResultWriterDetails": {"Bucket": self.bucket, "Key": f"{self.folder_key}/manifest.json"}}
