@@ -68,6 +68,7 @@ STYLE = f"""<style>
 .sfl-aborted {{ border-left: 4px solid {ABORTED_COLOUR}; background: #F2F3F3; padding: 4px 8px; margin: 4px 0; }}
 .sfl-choice {{ border-left: 4px solid {IN_PROGRESS_COLOUR}; background: #EEF8FC; padding: 4px 8px; margin: 4px 0; }}
 .sfl-history td.sfl-err {{ color: #B0201D; }}
+.sfl-history td.sfl-in {{ white-space: nowrap; }}
 .sfl-note {{ color: #0B5E7A; font-weight: 600; }}
 .sfl-stepper .sfl-scroll {{ overflow: auto; }}
 .sfl-breakpoint-box select {{ width: 100%; box-sizing: border-box; }}
@@ -530,7 +531,7 @@ def history_html(events: Sequence[Any], *, now: Container[int], step_ids: Iterab
         error = (event.details or {}).get("error")
         rows.append(f'<tr class="{cls}" data-event="{event.id}"><td class="sfl-id">{event.id}</td>'
                     f"<td>{esc(elapsed(event.at))}</td><td>{esc(event.type)}</td>"
-                    f"<td>{esc(_event_state(event))}</td><td>{esc(event.frame or '')}"
+                    f"<td>{esc(_event_state(event))}</td><td class=\"sfl-in\">{esc(event.frame or '')}"
                     f"</td><td class=\"sfl-err\">{esc(error or '')}</td></tr>")
     earlier = (f'<tr><td colspan="6" class="sfl-muted">… {len(events) - len(shown)} earlier events</td></tr>'
                if len(shown) < len(events) else "")

@@ -284,6 +284,7 @@ class Stepper(w.VBox):
                           align_items="flex-end", padding="0 0 0 10px", border_left="2px solid #D5DBDB",
                           flex="1 1 480px", min_width="0", max_width="100%"),
                       align_items="flex-end", margin="4px 0 8px 0", width="100%")
+        toolbar.add_class("sfl-toolbar")
         pickers = [p for p, kind in ((self._map_picker, "Map"), (self._branch_picker, "Parallel"))
                    if panes.has_state_type(raw, kind)]
         self._pickers = row(*pickers, self._run_steps, display=None if pickers else "none", margin="0 0 4px 0")
@@ -313,6 +314,8 @@ class Stepper(w.VBox):
         self.children = [w.HTML(panes.STYLE), self._header, toolbar,
                          row(self._diagram_column, panes_column, align_items="flex-start", width="100%"),
                          editor, self.player]
+        for child in self.children:  # the Stepper scrolls as a whole: no part of it is squeezed
+            child.layout.flex = "0 0 auto"
         self.add_class("sfl-stepper")
         self.layout.width = "100%"
         # the whole Stepper fits in the notebook's view (the page less JupyterLab's menu, tabs, toolbar and

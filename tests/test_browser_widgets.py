@@ -348,6 +348,11 @@ def _fits_the_view(page: Any, stepper: Any) -> None:
     assert box["height"] <= view["height"] + 1, (box, view)
     select = stepper.locator(".sfl-breakpoints select").bounding_box()
     assert select["x"] + select["width"] <= box["x"] + box["width"] + 1, (select, box)
+    squeezed = stepper.locator(".sfl-toolbar").evaluate("element => element.scrollHeight - element.clientHeight")
+    assert squeezed <= 1, f"the toolbar is {squeezed}px shorter than its buttons and breakpoint list"
+    button = _button(stepper, "Run to breakpoint").bounding_box()
+    assert button["y"] + button["height"] <= stepper.locator(".sfl-toolbar").bounding_box()["y"] + \
+        stepper.locator(".sfl-toolbar").bounding_box()["height"] + 1
 
 
 def test_notebook_10_steps_each_try_and_boxes_only_the_failed_states(jupyter_server: JupyterServer,
