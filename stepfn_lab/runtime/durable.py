@@ -191,6 +191,8 @@ def _load_frame(execution, data: dict, definition, parent):
         history = _history(execution.clock.start, data["history"]) if distributed else parent.history
     frame = Frame(definition, data["raw_input"], parent=parent, kind=data["kind"], index=data["index"],
                   scope=scope, history=history, last_id=data["last_id"], path=data["path"])
+    if parent is None:  # the machine's step records go to the execution's; its branches and iterations inherit them
+        frame.steps = execution.steps
     for key in _FRAME_FIELDS:
         setattr(frame, key, data[key])
     frame.trace = Trace(data["trace"]) if data["trace"] is not None else None
