@@ -307,7 +307,7 @@ def to_svg(graph: d.Graph, style: RenderStyle | None = None) -> str:
 
     try:
         return digraph.pipe(format="svg", encoding="utf-8")
-    except graphviz.ExecutableNotFound:
+    except (graphviz.ExecutableNotFound, OSError):  # OSError: no programs at all (Pyodide, in a browser)
         raise GraphvizMissing("The Graphviz 'dot' program") from None
     except graphviz.CalledProcessError as exc:
         raise StepFnLabError(f"Graphviz could not lay out this diagram: {exc}") from None
