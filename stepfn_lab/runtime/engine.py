@@ -80,8 +80,11 @@ class StateMachine:
 
     def __init__(self, definition: Definition, raw: dict, *, name: str = "StateMachine",
                  workflow_type: str = STANDARD, region: str = "us-east-1", account: str = "123456789012",
-                 source: str | None = None, problems: list | None = None):
+                 source: str | None = None, problems: list | None = None, log_level: str | None = None):
         self.definition = definition
+        # Express: the CloudWatch Logs level (ALL, ERROR, FATAL, OFF). A run keeps the events this level
+        # logs; None keeps every event (the lab's default, so runs can be drawn and stepped through).
+        self.log_level = _log_level(log_level)
         self.raw = raw
         self.name = name
         self.workflow_type = workflow_type
@@ -96,19 +99,33 @@ class StateMachine:
 
     @classmethod
     def from_json(cls, definition: Any, name: str = "StateMachine", workflow_type: str = STANDARD, *,
-                  validate: bool = True, region: str = "us-east-1", account: str = "123456789012") -> StateMachine:
+                  validate: bool = True, region: str = "us-east-1", account: str = "123456789012",
+                  log_level: str | None = None) -> StateMachine:
         """Parse, validate and compile a definition (a dict, JSON text or a file path).
 
         Raises DefinitionError listing every problem found.
         """
-        from ..asl.parse import compile_definition, load_definition
+        from ..asl.parse import compile_definition, load_definition, structure_problems
+        from ..errors import DefinitionError, Problem
         raw, source = load_definition(definition)
-        workflow_type = (workflow_type or STANDARD).upper()
+        workflow_type = (workflow_type or STANDARD).upper() if isinstance(workflow_type, str) else STANDARD
         problems: list = []
         if validate:
             problems = _validate(raw if source is None else source, workflow_type)
-        return cls(compile_definition(raw), raw, name=name, workflow_type=workflow_type, region=region,
-                   account=account, source=source, problems=problems)
+        else:  # what the engine cannot run at all is still refused, with the fix
+            found = structure_problems(raw)
+            if found:
+                raise DefinitionError(found)
+        try:
+            compiled = compile_definition(raw)
+        except DefinitionError:
+            raise
+        except Exception as exc:  # only reachable with validate=False: validation reports these first
+            raise DefinitionError([Problem("", f"the definition cannot be compiled ({type(exc).__name__}: {exc})",
+                                           hint="run stepfn_lab.validate(definition) to see every problem")]) \
+                from None
+        return cls(compiled, raw, name=name, workflow_type=workflow_type, region=region,
+                   account=account, source=source, problems=problems, log_level=log_level)
 
     from_file = from_json
 
@@ -163,6 +180,16 @@ class StateMachine:
                 f"states={len(self.definition.states)})")
 
 
+def _check_json(value: Any, error: str, what: str) -> None:
+    """AWS's APIs take JSON text: refuse what is not JSON (NaN, Infinity, other types) or is
+    deeper than stepfn_lab handles, naming where it is."""
+    from ..asl.source import json_problem, pointer
+    found = json_problem(value)
+    if found is not None:
+        where, why = found
+        raise ExecutionError(f"{error}: {what} is not JSON stepfn_lab can take: at {pointer(where)}, {why}")
+
+
 def _validate(definition: Any, workflow_type: str) -> list:
     from ..errors import DefinitionError
     try:
@@ -186,7 +213,8 @@ class Execution:
                  max_transitions: int = 1_000_000, services: Any = None, mock_config: Any = None,
                  test_case: str | None = None, sync: bool = False, redelivery_rate: float = 0.0,
                  activity_workers: dict | None = None, store: str | None = None, tasks: dict | None = None,
-                 child_histories: bool | None = None):
+                 child_histories: bool | None = None, log_level: str | None = None):
+        _check_json(input, "InvalidExecutionInput", "the execution input")
         self.machine = machine
         self.name = name
         self.input = input
@@ -210,7 +238,7 @@ class Execution:
         self.deliveries: dict[str, int] = {}  # task state -> how many times its work ran
         self.activity_workers = activity_workers or {}
         self.retries = 0
-        self.store = store
+        self.store = None if store is None else str(store)
         kind = "express" if self.workflow_type == EXPRESS else "execution"
         self.arn = f"arn:aws:states:{machine.region}:{machine.account}:{kind}:{machine.name}:{name}"
         if self.workflow_type == EXPRESS:  # Express ARNs carry a run id after the name
@@ -220,6 +248,15 @@ class Execution:
         self.ids = IdFactory()
         self.meter = SizeMeter()
         self.history = History(self.clock.start)
+        self.log_level = _log_level(log_level) or machine.log_level
+        if self.workflow_type == EXPRESS and self.log_level not in (None, "ALL"):
+            # Design note: AWS keeps no history for Express executions, only the CloudWatch Logs records
+            # of the state machine's log level (AWS docs, "Logging in CloudWatch Logs"). With a level
+            # below ALL a run keeps those events only, and no step records or data-flow traces (nothing
+            # could show them); ids still count every event. A Stepper or a diagram asks for ALL.
+            from .logs import keeps
+            self.history.keep = keeps(self.log_level)
+            self.trace_enabled = False
         self.status = RUNNING
         self.output: Any = None
         self.error: str | None = None
@@ -251,8 +288,9 @@ class Execution:
         ev = self.history.add(0, "ExecutionStarted", 0.0, {"input": input, "roleArn": machine.role_arn})
         self.root = Frame(machine.definition, input, parent=None, kind="root", index=0, scope=Scope(),
                           history=self.history, last_id=ev.id, path="")
-        self.root.steps = self.steps
+        self.root.steps = self.steps if self.history.keep is None else DISCARD
         self._check_input_size(input)
+        self._persist()  # a stored execution exists from its start, before its first state
 
     # -- public control -------------------------------------------------------------------
 
@@ -273,8 +311,11 @@ class Execution:
         """
         limit = None if max_events is None else len(self.history) + max_events
         advance = self.advance
+        durable = self.store is not None and self.workflow_type == STANDARD
         with fewer_collections():  # linear cost at any size; the collector's settings come back after
             while advance(until):
+                if durable:
+                    self._persist()  # every action is saved before the next one starts
                 if limit is not None and len(self.history) >= limit:
                     break
             else:
@@ -303,6 +344,7 @@ class Execution:
         """
         count = len(self.steps)
         first = True
+        durable = self.store is not None and self.workflow_type == STANDARD
         while len(self.steps) == count:
             if before is not None and not first and self.status == RUNNING:
                 upcoming = self.next_frame()
@@ -311,6 +353,8 @@ class Execution:
             first = False
             if not self.advance():
                 break
+            if durable:
+                self._persist()  # every action is saved before the next one starts
         self._persist()
         return self.steps[count] if len(self.steps) > count else None
 
@@ -320,8 +364,18 @@ class Execution:
 
     def _persist(self) -> None:
         if self.store is not None and self.workflow_type == STANDARD:
+            if len(self.history) == getattr(self, "_saved_events", None) and self.status != RUNNING \
+                    and getattr(self, "_owner", None) is None:
+                return  # a finished execution already saved as it is
             from .durable import save
             save(self)
+
+    def close(self) -> None:
+        """Give up ownership of a stored execution so that another process can load it (it stays
+        in the store; ``load_execution`` brings it back). Executions without a store: nothing to do."""
+        if self.store is not None:
+            from .durable import release
+            release(self)
 
     def advance(self, until: float | None = None) -> bool:
         """Perform one action (a few history events at most). False when nothing can happen now."""
@@ -341,7 +395,13 @@ class Execution:
                 return True
             self.clock.advance_to(wake)
             self._check_heartbeats()
-            return True
+            if self.tokens or self.status != RUNNING:
+                return True
+            # the time came for a frame (an Express state's 10 ms, a Wait, a back-off): it acts now,
+            # in the same call, instead of costing an extra round of scheduling
+            frame = self._pick(self.root)
+            if frame is None:
+                return True
         if self.tokens and min((f.heartbeat_deadline for f in self.tokens.values()), default=NEVER) <= self.clock.now:
             self._check_heartbeats()
         if len(self.history) >= MAX_HISTORY_EVENTS and self.workflow_type == STANDARD:
@@ -442,13 +502,23 @@ class Execution:
     # -- one action ---------------------------------------------------------------------------
 
     def _act(self, frame: Frame) -> None:
-        state = frame.definition.states[frame.state]
+        state = frame.definition.states.get(frame.state)
+        if state is None:  # only a store edited by hand can get here: definitions are checked first
+            self.frame_failed(frame, RUNTIME, f"There is no state named {frame.state!r} in this machine.")
+            return
+        self.guarded(frame, state, _PHASES[frame.phase], self, frame, state)
+
+    def guarded(self, frame: Frame, state: State, action: Callable, *args: Any) -> None:
+        """Run one action of a state; whatever goes wrong fails the state (Retry and Catch apply)
+        instead of escaping to the caller: the run and its history are never lost."""
         try:
-            _PHASES[frame.phase](self, frame, state)
+            action(*args)
         except StatesError as err:
             self.state_failed(frame, state, err)
         except RecursionError:
-            self.state_failed(frame, state, StatesError(RUNTIME, "the data is nested too deeply to process"))
+            from ..asl.source import DEPTH_LIMIT
+            self.state_failed(frame, state, StatesError(RUNTIME, f"The data is nested too deeply to process "
+                                                                 f"(stepfn_lab's limit is {DEPTH_LIMIT} levels)."))
         except Exception as exc:  # a defect must not lose the run: fail it and keep the history
             import traceback
             self.internal_error = traceback.format_exc()
@@ -986,6 +1056,7 @@ class Execution:
 
     def send_task_success(self, token: str, output: Any) -> Execution:
         from .invoke import resume_with_success
+        _check_json(output, "InvalidOutput", "the task output")
         resume_with_success(self, token, output)
         self._persist()
         return self
@@ -1019,6 +1090,7 @@ class Execution:
             self.emit(frame, "ExecutionAborted", details)
             self.status = ABORTED
             self.error, self.cause = error, cause
+            self._persist()
         return self
 
     # -- views ------------------------------------------------------------------------------
@@ -1026,7 +1098,7 @@ class Execution:
     @property
     def duration(self) -> float:
         """Virtual seconds from start to the last event."""
-        return self.history.events[-1].at if self.history.events else 0.0
+        return self.history.last_at
 
     def render(self, direction: str = "TB", map_iteration: dict | None = None, **kwargs: Any):
         """The diagram with this execution's colours (``map_iteration={"MapState": 3}`` for one iteration)."""
@@ -1119,6 +1191,16 @@ class Execution:
         lines.append(text("summary_events", events=len(self.history),
                           duration=f"{number(round(self.duration, 3))}s"))
         return "\n".join(lines)
+
+
+def _log_level(level: str | None) -> str | None:
+    if level is None:
+        return None
+    from .logs import LEVELS
+    if not isinstance(level, str) or level.upper() not in LEVELS:
+        raise ExecutionError(f"log_level must be one of {', '.join(LEVELS)} (CloudWatch Logs levels), "
+                             f"not {level!r}")
+    return level.upper()
 
 
 def _remove(active: deque, frame: Frame) -> None:
