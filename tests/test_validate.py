@@ -499,3 +499,23 @@ def test_any_text_gives_problems_not_exceptions(text):
     for p in problems:
         if p.code == "INVALID_JSON_DESCRIPTION" and p.line is not None:
             assert p.line >= 1 and p.column >= 1 and "^" in (p.excerpt or "^")
+
+
+def test_issue_17_validation_edges():
+    task = {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": True,
+            "Parameters": {"FunctionName": "f"}}
+    no_role = validate({"StartAt": "T", "States": {"T": {**task, "Credentials": {"Role": "x"}}}})
+    assert [(p.severity, p.message) for p in no_role] == [
+        ("ERROR", "These fields are required: [RoleArn]"), ("ERROR", "Field 'Role' is not supported")]
+    assert validate({"StartAt": "T", "States": {"T": {**task, "Credentials": {"RoleArn.$": "$.role"}}}}) == []
+    quote = validate({"StartAt": "T", "States": {"T": {**task, "Parameters": {
+        "m.$": "States.Format('say \\\"hi\\\" {}', $.a)"}}}})
+    assert [p.severity for p in quote] == ["ERROR"] and "is not an escape" in quote[0].hint
+    http = validate({"StartAt": "T", "States": {"T": {**task, "Retry": [
+        {"ErrorEquals": ["States.Http.Socket", "States.Http.StatusCode.429"]}]}}})
+    assert http == []  # the errors of HTTP Tasks are predefined too
+    local = validate({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "Charge", "End": True}}})
+    assert [p.severity for p in local] == ["WARNING"] and "lambdas={'Charge': handler}" in local[0].message
+    assert to_aws_response(local)["diagnostics"] == [{
+        "severity": "ERROR", "code": "SCHEMA_VALIDATION_FAILED", "message": "Value is not a valid resource ARN",
+        "location": "/States/T/Resource"}]
