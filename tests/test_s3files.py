@@ -79,3 +79,15 @@ def test_result_files_record_each_input(tmp_path):
     first_batch = json.loads(results[0]["Input"])
     assert first_batch == {"currency": "BRL", "Items": [{"order": "A-1", "amount": "10"},
                                                         {"order": "A-2", "amount": "25"}]}
+
+
+def test_item_batcher_limits_from_paths(tmp_path):
+    m = sfl.StateMachine.from_json({"StartAt": "M", "States": {"M": {
+        "Type": "Map", "ItemsPath": "$.xs", "End": True,
+        "ItemBatcher": {"MaxItemsPerBatchPath": "$.per_batch", "MaxInputBytesPerBatchPath": "$.bytes"},
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                          "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}}}})
+    out = m.run({"xs": [1, 2, 3], "per_batch": 2, "bytes": 1000}).output
+    assert out == [{"Items": [1, 2]}, {"Items": [3]}]
+    bad = m.run({"xs": [1], "per_batch": "two", "bytes": 1000})
+    assert bad.error == "States.Runtime" and "MaxItemsPerBatchPath must point at a positive integer" in bad.cause
