@@ -1,48 +1,55 @@
 """Benchmark workloads: each a state machine, its input and a plain-Python floor doing the same work.
 
-Every workload returns ``(machine_factory, input, run_kwargs, floor)``. The floor
+Every workload factory returns ``(definition, input, run_kwargs, floor)``. The floor
 is the least plain Python can do for the same result, measured in the same run,
-so the table reads as ratios that hold on any machine.
+so the table reads as ratios that hold on any machine. ``WORKLOADS`` maps a name
+to ``(factory, workflow type)``; ``SERIES`` names the workloads that grow with
+size (1k, 10k, 100k) so the table can show whether cost stays linear.
 """
 
 from __future__ import annotations
 
-import copy
+import csv
 import json
+import os
+import tempfile
 
 N_LOOP = 10_000
+N_DMAP = 1_000_000
 
 
-def _loop_definition(jsonata: bool) -> dict:
+def _loop_definition(jsonata: bool, n: int) -> dict:
     if jsonata:
         return {"QueryLanguage": "JSONata", "StartAt": "Init", "States": {
             "Init": {"Type": "Pass", "Output": {"i": 0}, "Next": "Check"},
             "Check": {"Type": "Choice", "Choices": [
-                {"Condition": "{% $states.input.i >= " + str(N_LOOP) + " %}", "Next": "Done"}], "Default": "Inc"},
+                {"Condition": "{% $states.input.i >= " + str(n) + " %}", "Next": "Done"}], "Default": "Inc"},
             "Inc": {"Type": "Pass", "Output": {"i": "{% $states.input.i + 1 %}"}, "Next": "Check"},
             "Done": {"Type": "Succeed"}}}
     return {"StartAt": "Init", "States": {
         "Init": {"Type": "Pass", "Result": 0, "ResultPath": "$.i", "Next": "Check"},
         "Check": {"Type": "Choice", "Choices": [
-            {"Variable": "$.i", "NumericGreaterThanEquals": N_LOOP, "Next": "Done"}], "Default": "Inc"},
+            {"Variable": "$.i", "NumericGreaterThanEquals": n, "Next": "Done"}], "Default": "Inc"},
         "Inc": {"Type": "Pass", "Parameters": {"i.$": "States.MathAdd($.i, 1)"}, "Next": "Check"},
         "Done": {"Type": "Succeed"}}}
 
 
-def _loop_floor() -> None:
-    data = {"i": 0}
-    while True:
-        if data["i"] >= N_LOOP:
-            break
-        data = {"i": data["i"] + 1}
+def _loop_floor(n: int):
+    def floor() -> None:
+        data = {"i": 0}
+        while True:
+            if data["i"] >= n:
+                break
+            data = {"i": data["i"] + 1}
+    return floor
 
 
-def loop_jsonpath():
-    return _loop_definition(False), {}, {}, _loop_floor
+def loop_jsonpath(n: int = N_LOOP):
+    return lambda: (_loop_definition(False, n), {}, {}, _loop_floor(n))
 
 
 def loop_jsonata():
-    return _loop_definition(True), {}, {}, _loop_floor
+    return _loop_definition(True, N_LOOP), {}, {}, _loop_floor(N_LOOP)
 
 
 def map_10k():
@@ -58,6 +65,24 @@ def map_10k():
             out.append(item)
         {"result": out}
     return definition, {"items": items}, {}, floor
+
+
+def map_sized(n: int):
+    """An inline Map over n numbers made inside the machine (n items would not fit the 256 KiB input
+    quota), Pass children, and the count as output (the full result would not fit either)."""
+    def factory():
+        definition = {"QueryLanguage": "JSONata", "StartAt": "EachItem", "States": {"EachItem": {
+            "Type": "Map", "Items": "{% [0.." + str(n - 1) + "] %}",
+            "ItemProcessor": {"StartAt": "Price", "States": {"Price": {"Type": "Pass", "End": True}}},
+            "Output": "{% $count($states.result) %}", "End": True}}}
+
+        def floor() -> None:
+            out = []
+            for item in list(range(n)):
+                out.append(item)
+            len(out)
+        return definition, {}, {}, floor
+    return factory
 
 
 def parallel_10x100():
@@ -150,8 +175,48 @@ def history_25k():
     return definition, {}, {}, floor
 
 
+def _write_csv(path: str, n: int) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["id", "customer", "amount"])
+        for i in range(n):
+            writer.writerow([i, f"C-{i % 997}", f"{(i * 37) % 10_000 / 100:.2f}"])
+
+
+def dmap_csv(n: int = N_DMAP):
+    """A Distributed Map over a generated CSV file of n rows (ItemReader), Express Pass children,
+    results written to a local folder (ResultWriter): the ETL shape notebook 12 teaches."""
+    def factory():
+        root = tempfile.mkdtemp(prefix="stepfn-bench-")
+        os.makedirs(os.path.join(root, "data"))
+        _write_csv(os.path.join(root, "data", "rows.csv"), n)
+        definition = {"StartAt": "EachRow", "States": {"EachRow": {
+            "Type": "Map",
+            "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
+                           "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW"},
+                           "Parameters": {"Bucket": "data", "Key": "rows.csv"}},
+            "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
+                              "StartAt": "Price", "States": {"Price": {"Type": "Pass", "End": True}}},
+            "ResultWriter": {"Resource": "arn:aws:states:::s3:putObject",
+                             "Parameters": {"Bucket": "data", "Prefix": "out"}},
+            "End": True}}}
+
+        def floor() -> None:
+            # read every row as a dict, and write each row's input and output as JSON
+            with open(os.path.join(root, "data", "rows.csv"), encoding="utf-8", newline="") as src, \
+                    open(os.path.join(root, "floor.json"), "w", encoding="utf-8") as out:
+                out.write("[")
+                for i, row in enumerate(csv.DictReader(src)):
+                    text = json.dumps(row)
+                    out.write(("," if i else "") + json.dumps({"Input": text, "Output": text,
+                                                               "Status": "SUCCEEDED"}))
+                out.write("]")
+        return definition, {}, {"s3_root": root}, floor
+    return factory
+
+
 WORKLOADS = {
-    "loop (JSONPath), 10,000 iterations": (loop_jsonpath, "EXPRESS"),
+    "loop (JSONPath), 10,000 iterations": (loop_jsonpath(), "EXPRESS"),
     "loop (JSONata), 10,000 iterations": (loop_jsonata, "EXPRESS"),
     "inline Map, 10,000 items": (map_10k, "EXPRESS"),
     "Parallel, 10 x 100 states": (parallel_10x100, "STANDARD"),
@@ -159,6 +224,16 @@ WORKLOADS = {
     "Retry with back-off, 1,000 times": (retry_1000, "STANDARD"),
     "Wait one hour": (wait_one_hour, "STANDARD"),
     "run to 25,000 history events": (history_25k, "STANDARD"),
+    "loop 1k": (loop_jsonpath(1_000), "EXPRESS"),
+    "loop 10k": (loop_jsonpath(10_000), "EXPRESS"),
+    "loop 100k": (loop_jsonpath(100_000), "EXPRESS"),
+    "inline Map 1k": (map_sized(1_000), "EXPRESS"),
+    "inline Map 10k": (map_sized(10_000), "EXPRESS"),
+    "inline Map 100k": (map_sized(100_000), "EXPRESS"),
+    "Distributed Map, 1,000,000 CSV rows": (dmap_csv(), "STANDARD"),
 }
 
-__all__ = ["WORKLOADS", "copy"]
+# Workloads that take seconds: measured once per run.
+LARGE = ("loop 100k", "inline Map 100k", "Distributed Map, 1,000,000 CSV rows")
+
+__all__ = ["WORKLOADS", "LARGE", "N_LOOP", "N_DMAP"]

@@ -26,7 +26,8 @@ __all__ = [
 def validate(definition, workflow_type: str = "STANDARD"):
     """AWS-style diagnostics for a definition (dict, JSON text or path). See ``stepfn_lab.asl.validate``."""
     from .asl.validate import validate as _validate
-    return _validate(definition, workflow_type=workflow_type)
+    from .runtime.tasks import served_locally
+    return _validate(definition, workflow_type=workflow_type, served=served_locally)
 
 
 def inspect_state(*args, **kwargs):

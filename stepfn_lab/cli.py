@@ -125,8 +125,13 @@ class Source:
                                       workflow_type=(workflow_type or "STANDARD").upper())
 
     def run_options(self, lambdas: tuple = ()) -> dict:
-        """``lambdas`` (and, for an example, its own handlers and prepared services) for ``machine.start``."""
+        """``lambdas`` and ``tasks`` (and, for an example, its own handlers and prepared services) for
+        ``machine.start``."""
         options: dict[str, Any] = {"lambdas": dict(lambdas)}
+        context = click.get_current_context(silent=True)
+        tasks = context.meta.get("stepfn_lab.tasks") if context is not None else None
+        if tasks:
+            options["tasks"] = dict(tasks)
         if self.example:
             examples = _examples()
             options["lambdas"] = {**examples.handlers(self.example), **options["lambdas"]}
@@ -302,6 +307,11 @@ def _execution_options(func: Callable) -> Callable:
         click.option("--lambda", "lambdas", type=LambdaSpec(), multiple=True,
                      help="Serve a Lambda function (by name or ARN) with a Python function: "
                           "NAME_OR_ARN=module:function or NAME_OR_ARN=path/to/file.py:function. Repeatable."),
+        click.option("--task", "tasks", type=LambdaSpec(), multiple=True, expose_value=False,
+                     callback=_remember_tasks, metavar="RESOURCE=MODULE:FUNCTION",
+                     help="Serve a Task resource with a Python function fn(request): RESOURCE=module:function, "
+                          "RESOURCE as it follows arn:aws:states::: (aws-sdk:rekognition:detectLabels, "
+                          "batch:submitJob.sync). Repeatable."),
         click.option("--mock-config", type=click.Path(exists=True, dir_okay=False),
                      help="A Step Functions Local MockConfigFile (JSON) answering the Task states."),
         click.option("--test-case", help="The MockConfigFile test case to run (with --mock-config)."),
@@ -315,6 +325,11 @@ def _execution_options(func: Callable) -> Callable:
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def _remember_tasks(ctx: Any, param: Any, value: tuple) -> None:
+    """--task values go to the run options through the command's context (see ``Source.run_options``)."""
+    ctx.meta["stepfn_lab.tasks"] = dict(value or ())
 
 
 def _mock_options(mock_config: str | None, test_case: str | None, name: str | None) -> tuple[dict, str | None]:
@@ -387,8 +402,10 @@ def validate_command(files: tuple[Source, ...], workflow_type: str, as_json: boo
 
     failed = False
     answers: dict[str, Any] = {}
+    from .runtime.tasks import served_locally
     for source in files:
-        problems = check(source.value(), workflow_type.upper())
+        # the text answer also says which Task resources need a local function (AWS's JSON answer does not)
+        problems = check(source.value(), workflow_type.upper(), served=None if as_json else served_locally)
         failed |= any(p.severity == "ERROR" for p in problems)
         if as_json:
             answers[source.label] = to_aws_response(problems, severity=severity.upper())

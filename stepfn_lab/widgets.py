@@ -69,7 +69,8 @@ class Stepper(w.VBox):
                                      "write Stepper(machine, input, ...) to start a new one")
             execution = machine
             self._start_kwargs = {"lambdas": execution.lambdas, "services": execution.services,
-                                  "s3_root": execution.s3_root, **start_kwargs}
+                                  "s3_root": execution.s3_root, "tasks": getattr(execution, "tasks", None),
+                                  **start_kwargs}
             if lambdas is not None:
                 self._start_kwargs["lambdas"] = lambdas
             self.machine = execution.machine

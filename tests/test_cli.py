@@ -763,3 +763,17 @@ def test_python_m_stepfn_lab_runs_the_seed(workdir: Path) -> None:
     assert "is not JSON" in usage.stderr and "Traceback" not in usage.stderr
     helped = _python_m(["--help"], workdir)
     assert helped.returncode == 0 and "python -m stepfn_lab" in helped.stdout
+
+
+def test_run_serves_a_task_resource_with_a_function(workdir: Path) -> None:
+    (workdir / "labels.py").write_text("def detect(request):\n    return {'Labels': [{'Name': 'Cat'}]}\n",
+                                       encoding="utf-8")
+    machine = {"StartAt": "Detect", "States": {"Detect": {
+        "Type": "Task", "Resource": "arn:aws:states:::aws-sdk:rekognition:detectLabels",
+        "Parameters": {"Image": {"S3Object": {"Bucket": "b", "Name": "cat.jpg"}}}, "End": True}}}
+    path = write(workdir / "detect.asl.json", machine)
+    result = invoke("run", path, "--task", "aws-sdk:rekognition:detectLabels=labels.py:detect", "--json")
+    assert json.loads(result.stdout)["output"] == {"Labels": [{"Name": "Cat"}]}, result.stdout
+    validated = invoke("validate", path)
+    assert "NOT_SIMULATED" in validated.stdout and "--task aws-sdk:rekognition:detectLabels=" in validated.stdout
+    assert validated.exit_code == 0  # a warning, not an error

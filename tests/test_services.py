@@ -196,7 +196,11 @@ def test_validation_errors_name_the_problem(services, params, message):
 
 
 def test_untyped_values_are_refused_with_the_fix(services):
-    ex = call(services, ddb("putItem"), {"TableName": "Products", "Item": {"productId": "sofa"}})
+    # a literal untyped Item is refused at validation (as AWS does); one that arrives from the input fails the task
+    with pytest.raises(sfl.DefinitionError, match='Item.productId.*typed values such as'):
+        call(services, ddb("putItem"), {"TableName": "Products", "Item": {"productId": "sofa"}})
+    machine = sfl.StateMachine.from_json(task(ddb("putItem"), {"TableName": "Products", "Item.$": "$.item"}))
+    ex = machine.run({"item": {"productId": "sofa"}}, services=services)
     assert ex.error == "DynamoDB.AmazonDynamoDBException"
     assert 'Item.productId is "sofa"' in ex.cause and '{"S": "sofa"}' in ex.cause
 
@@ -418,12 +422,19 @@ def test_start_execution_errors(nested):
 
 # --- what is not simulated -----------------------------------------------------------------------------------
 
-def test_unsimulated_resources_fail_with_states_runtime_naming_them():
+def test_unsimulated_resources_fail_with_a_catchable_error_naming_them():
+    # issue 19: a resource with no simulation and no function fails the task (Catch can handle it) with advice
     ex = call(Services(), "arn:aws:states:::aws-sdk:ec2:describeInstances", {})
-    assert ex.error == "States.Runtime"
+    assert ex.error == "States.TaskFailed"
     assert "'aws-sdk:ec2:describeInstances' is not simulated by stepfn_lab" in ex.cause
-    assert "mock_config" in ex.cause
-    ex = call(Services(), "arn:aws:states:::dynamodb:getItem.sync", {"TableName": "T", "Key": {"id": {"S": "1"}}})
+    assert "mock_config" in ex.cause and "tasks={'aws-sdk:ec2:describeInstances': fn}" in ex.cause
+    assert ex.history.types.count("TaskFailed") == 1
+    # AWS refuses a pattern an integration does not support when the machine is created
+    definition = task("arn:aws:states:::dynamodb:getItem.sync", {"TableName": "T", "Key": {"id": {"S": "1"}}})
+    with pytest.raises(sfl.DefinitionError, match="not recognized"):
+        sfl.StateMachine.from_json(definition)
+    machine = sfl.StateMachine.from_json(definition, validate=False)
+    ex = machine.run({}, services=Services())
     assert ex.error == "States.Runtime" and "does not support the .sync integration pattern" in ex.cause
     assert "sqs:sendMessage" in simulated.simulated_resources()
 
@@ -598,11 +609,11 @@ def test_a_nested_workflow_answers_its_parents_token_with_aws_sdk_sfn():
     s = Services()
     worker = sfl.StateMachine.from_json({"StartAt": "Answer", "States": {"Answer": {
         "Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sfn:sendTaskSuccess", "End": True,
-        "Parameters": {"TaskToken.$": "$.token", "Output": {"done.$": "$.job"}}}}}, name="Worker")
+        "Parameters": {"TaskToken.$": "$.token", "Output.$": "States.JsonToString($.result)"}}}}, name="Worker")
     s.register(worker)
     parent = sfl.StateMachine.from_json(task("arn:aws:states:::states:startExecution.waitForTaskToken",
                                              {"StateMachineArn": worker.arn,
-                                              "Input": {"token.$": "$$.Task.Token", "job": "j-1"}}))
+                                              "Input": {"token.$": "$$.Task.Token", "result": {"done": "j-1"}}}))
     ex = parent.run({}, services=s)
     assert ex.status == "SUCCEEDED", (ex.error, ex.cause)
     assert ex.output == {"done": "j-1"}

@@ -80,3 +80,69 @@ def test_invoke_response_shape():
     response = invoke_response({"a": 1}, "11111111-2222-3333-4444-555555555555",
                                __import__("datetime").datetime(2026, 1, 1, tzinfo=__import__("datetime").timezone.utc))
     assert set(response) == {"ExecutedVersion", "Payload", "SdkHttpMetadata", "SdkResponseMetadata", "StatusCode"}
+
+
+# --- stack traces are formatted only when a cause is read -----------------------------------
+
+def _flaky_machine(attempts: int, catch: bool = False) -> sfl.StateMachine:
+    state = {"Type": "Task", "Resource": ARN, "End": True,
+             "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 1, "BackoffRate": 1.0,
+                        "MaxAttempts": attempts}]}
+    if catch:
+        state["Catch"] = [{"ErrorEquals": ["States.ALL"], "Next": "Handled"}]
+        state.pop("End")
+        state["Next"] = "Handled"
+    states = {"Check": state}
+    if catch:
+        states["Handled"] = {"Type": "Pass", "End": True}
+    return sfl.StateMachine.from_json({"StartAt": "Check", "States": states})
+
+
+def _broken(event, context):
+    return {"total": event["price"] / 0}
+
+
+def test_retried_attempts_keep_their_cause_unformatted_until_read():
+    from stepfn_lab.runtime.history import LazyText
+    execution = _flaky_machine(3).run({"price": 5}, lambdas={"Check": _broken})
+    failed = [e for e in execution.history if e.type == "LambdaFunctionFailed"]
+    assert len(failed) == 4
+    # nothing has read the retried attempts' events: their causes are not formatted yet
+    assert all(type(e._details["cause"]) is LazyText for e in failed[:3])
+    # the last attempt's cause reached the execution: formatted, a str
+    assert isinstance(execution.cause, str) and isinstance(failed[3].details["cause"], str)
+    cause = json.loads(failed[0].details["cause"])  # reading formats it, once
+    assert type(failed[0]._details["cause"]) is str
+    assert cause["errorType"] == "ZeroDivisionError" and cause["errorMessage"] == "division by zero"
+    assert cause["stackTrace"][0].startswith('  File "test_tasks.py", line ')
+    assert 'return {"total": event["price"] / 0}' in cause["stackTrace"][0]
+    assert json.loads(execution.cause) == cause | {"requestId": json.loads(execution.cause)["requestId"]}
+
+
+def test_lazy_cause_is_the_same_text_as_an_eager_traceback():
+    import os
+    import traceback
+    context = LambdaContext("Check", "req-1", 3, ARN)
+    with pytest.raises(LambdaError) as info:
+        call_handler(_broken, {"price": 1}, context, None)
+    from stepfn_lab.runtime.tasks import runtime_cause
+    try:
+        _broken({"price": 1}, None)
+    except ZeroDivisionError as exc:
+        eager = traceback.extract_tb(exc.__traceback__)
+    for frame in eager:
+        frame.filename = os.path.basename(frame.filename)
+    lazy = json.loads(str(runtime_cause(info.value.payload)))["stackTrace"]
+    assert lazy == traceback.format_list(eager[1:])  # the handler's frame, carets and all
+
+
+def test_a_caught_error_output_and_the_snapshot_hold_plain_text():
+    machine = _flaky_machine(1, catch=True)
+    execution = machine.run({"price": 5}, lambdas={"Check": _broken})
+    assert execution.status == "SUCCEEDED"
+    assert isinstance(execution.output["Cause"], str)
+    assert json.loads(execution.output["Cause"])["errorType"] == "ZeroDivisionError"
+    copy = execution.snapshot()  # deep copies share the (immutable) lazy causes
+    index = next(i for i, e in enumerate(execution.history) if e.type == "LambdaFunctionFailed")
+    assert json.loads(copy["history"][index].details["cause"])["errorType"] == "ZeroDivisionError"
+    assert copy["history"][index].details["cause"] == execution.history[index].details["cause"]

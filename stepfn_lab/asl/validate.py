@@ -337,8 +337,9 @@ class _State:
 # ---------------------------------------------------------------------------------------
 
 class _Validator:
-    def __init__(self, workflow_type: str):
+    def __init__(self, workflow_type: str, served: Callable[[str], bool] | None = None):
         self.workflow_type = workflow_type
+        self.served = served  # which integration resources run locally (None: not asked)
         self.found: list[tuple[Problem, Path, bool]] = []
         self.state_names: dict[Any, Path] = {}
         self.labels: dict[str, Path] = {}
@@ -1189,6 +1190,9 @@ _FIELD_CHECKS: dict[str, Callable[[_Validator, Any, Path, _State], None]] = {
 # ---------------------------------------------------------------------------------------
 
 def _task_rules(v: _Validator, body: dict, at: Path, st: _State) -> None:
+    from .task_resources import check_task  # integrations and AWS's API models, read only when named
+    for code, where, message, hint, severity in check_task(body.get("Resource"), body, st.lang, v.served):
+        v.report(code, at + (where,), message, hint=hint, severity=severity)
     heartbeat, timeout_ = body.get("HeartbeatSeconds"), body.get("TimeoutSeconds")
     if _is_number(heartbeat) and _is_number(timeout_) and heartbeat >= timeout_ > 0:
         v.schema(at + ("HeartbeatSeconds",), "HeartbeatSeconds must be smaller than TimeoutSeconds",
@@ -1217,12 +1221,15 @@ _TYPE_CHECKS: dict[str, Callable[[_Validator, dict, Path, _State], None]] = {
 # Entry points.
 # ---------------------------------------------------------------------------------------
 
-def validate(definition: Any, workflow_type: str = STANDARD) -> list[Problem]:
+def validate(definition: Any, workflow_type: str = STANDARD, *,
+             served: Callable[[str], bool] | None = None) -> list[Problem]:
     """Every problem AWS would report for ``definition``, located, with a hint where we can.
 
     ``definition`` is a dict, JSON text, or a path to a file (str or ``os.PathLike``);
     ``workflow_type`` is ``"STANDARD"`` or ``"EXPRESS"``. Never raises for a bad
-    definition. An empty list means AWS would accept it.
+    definition. An empty list means AWS would accept it. ``served(key)`` tells
+    whether an integration (``"sqs:sendMessage"``) runs locally; when given, the
+    others get a WARNING saying how to run them.
     """
     kind = workflow_type.upper() if isinstance(workflow_type, str) else (workflow_type or STANDARD)
     if kind not in (STANDARD, EXPRESS):
@@ -1231,7 +1238,7 @@ def validate(definition: Any, workflow_type: str = STANDARD) -> list[Problem]:
     value, src, problems = _load(definition)
     if problems:
         return problems
-    checker = _Validator(kind)
+    checker = _Validator(kind, served)
     if not _check_json(checker, value, src):
         return checker.finish(src)
     checker_run(checker, value)

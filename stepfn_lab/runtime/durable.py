@@ -53,8 +53,9 @@ def list_executions(store: str) -> list[dict]:
     return [{"arn": a, "name": n, "machine": m, "status": s} for a, n, m, s in rows]
 
 
-def load_execution(arn: str, store: str, *, lambdas: dict | None = None, services: Any = None):
-    """Bring a saved execution back (in this or another process)."""
+def load_execution(arn: str, store: str, *, lambdas: dict | None = None, services: Any = None,
+                   tasks: dict | None = None):
+    """Bring a saved execution back (in this or another process); functions are given again, as at start."""
     with _connect(store) as db:
         row = db.execute("SELECT state FROM executions WHERE arn = ?", (arn,)).fetchone()
     db.close()
@@ -64,6 +65,8 @@ def load_execution(arn: str, store: str, *, lambdas: dict | None = None, service
                              f"(saved: {', '.join(known[-3:]) or 'none'})")
     execution = from_state(json.loads(row[0]), lambdas=lambdas, services=services)
     execution.store = store
+    from .local_tasks import normalize
+    execution.tasks = normalize(tasks)
     return execution
 
 
@@ -163,7 +166,8 @@ def from_state(state: dict, *, lambdas: dict | None = None, services: Any = None
 def _blank_execution(machine, lambdas, services) -> dict:
     from .clock import IdFactory, Rng
     from .dataflow import SizeMeter
-    return {"machine": machine, "lambdas": lambdas or {}, "services": services, "mock": None, "rng": Rng(0),
+    return {"machine": machine, "lambdas": lambdas or {}, "tasks": {}, "services": services, "mock": None,
+            "rng": Rng(0),
             "ids": IdFactory(), "meter": SizeMeter(), "steps": [], "tokens": {}, "internal_error": None,
             "activity_workers": {}, "store": None, "_machine_context": {"Id": machine.arn, "Name": machine.name}}
 

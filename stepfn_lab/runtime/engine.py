@@ -33,9 +33,10 @@ from ..errors import (ALL, DATA_LIMIT_EXCEEDED, HEARTBEAT_TIMEOUT, TASK_FAILED, 
                       DefinitionError, ExecutionError, StatesError)
 from . import tasks as _tasks
 from .clock import IdFactory, Rng, VirtualClock
+from .collector import fewer_collections
 from .dataflow import SizeMeter, Trace, check_size, place_result, select_input, select_output
 from .frames import ABORTED, FAILED, RUNNING, SUCCEEDED, TIMED_OUT, Fan, Frame, Scope, Step
-from .history import History
+from .history import History, text
 from .states import ENTER
 
 STANDARD, EXPRESS = "STANDARD", "EXPRESS"
@@ -186,7 +187,8 @@ def _validate(definition: Any, workflow_type: str) -> list:
         from ..asl.validate import validate
     except ImportError:
         return []
-    problems = validate(definition, workflow_type=workflow_type)
+    from .tasks import served_locally
+    problems = validate(definition, workflow_type=workflow_type, served=served_locally)
     if any(p.severity == "ERROR" for p in problems):
         raise DefinitionError(problems)
     return problems
@@ -201,11 +203,13 @@ class Execution:
                  start_time: datetime | None, s3_root: str | None, trace: bool = True,
                  max_transitions: int = 1_000_000, services: Any = None, mock_config: Any = None,
                  test_case: str | None = None, sync: bool = False, redelivery_rate: float = 0.0,
-                 activity_workers: dict | None = None, store: str | None = None):
+                 activity_workers: dict | None = None, store: str | None = None, tasks: dict | None = None):
         self.machine = machine
         self.name = name
         self.input = input
         self.lambdas = lambdas
+        from .local_tasks import normalize
+        self.tasks = normalize(tasks)  # resource key -> local function (machine.run(..., tasks={...}))
         self.s3_root = s3_root
         self.trace_enabled = trace
         self.max_transitions = max_transitions
@@ -278,12 +282,13 @@ class Execution:
         """
         limit = None if max_events is None else len(self.history) + max_events
         advance = self.advance
-        while advance(until):
-            if limit is not None and len(self.history) >= limit:
-                break
-        else:
-            if until is not None:
-                self._let_time_pass(until)
+        with fewer_collections():  # linear cost at any size; the collector's settings come back after
+            while advance(until):
+                if limit is not None and len(self.history) >= limit:
+                    break
+            else:
+                if until is not None:
+                    self._let_time_pass(until)
         self._persist()
         return self
 
@@ -757,9 +762,11 @@ class Execution:
         frame.fan = None
         if error == QUERY_EVALUATION_ERROR:
             self.emit(frame, "EvaluationFailed", {"error": error, "cause": cause, "state": state.name})
-        if error != RUNTIME and state.type in ("Task", "Parallel", "Map"):
-            if self._retry(frame, state, error):
-                return
+        retryable = error != RUNTIME and state.type in _RETRYABLE
+        if retryable and self._retry(frame, state, error):
+            return  # a retried attempt's cause (a LazyText stack trace) is formatted only if its event is read
+        cause = frame.cause = text(cause)
+        if retryable:
             if state.type != "Task":
                 # a failed Parallel or Map that is not retried records <Type>StateFailed (recorded on AWS)
                 frame.last_id = max(frame.last_id, len(frame.history)) if frame.kind == "root" else frame.last_id
@@ -1072,11 +1079,11 @@ def _snapshot(self: Execution) -> dict:
     """A copy of everything that changes while the execution runs (for Back and Reset)."""
     import copy
     memo = _definitions(self.machine.definition, {})
-    for shared in (self.machine, self.lambdas, self.services, self.mock):
+    for shared in (self.machine, self.lambdas, self.tasks, self.services, self.mock):
         if shared is not None:
             memo[id(shared)] = shared
     snapshot = copy.deepcopy({k: v for k, v in self.__dict__.items()
-                              if k not in ("machine", "lambdas", "services", "mock")}, memo)
+                              if k not in ("machine", "lambdas", "tasks", "services", "mock")}, memo)
     if self.mock is not None:  # the mocks' invocation counters rewind with the execution
         snapshot["_mock_counts"] = self.mock.snapshot()
     return snapshot

@@ -22,7 +22,7 @@ from typing import Any
 
 from ..asl.model import Definition, State
 from .dataflow import Trace
-from .history import History
+from .history import History, LazyText
 
 RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED = "RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"
 NEVER = math.inf
@@ -98,7 +98,7 @@ class Frame:
 
     __slots__ = ("parent", "kind", "index", "definition", "state", "phase", "raw_input", "effective",
                  "output", "next", "entered_id", "entered_at", "last_id", "ready_at", "retry_counts",
-                 "retry_total", "scope", "status", "error", "cause", "fan", "trace", "history", "token",
+                 "retry_total", "scope", "status", "error", "_cause", "fan", "trace", "history", "token",
                  "assigned", "timeout", "heartbeat", "blocked", "caught", "path", "result", "deadline",
                  "heartbeat_deadline", "vars_before", "stash")
 
@@ -136,6 +136,18 @@ class Frame:
         self.path = path
         self.vars_before: dict | None = None
         self.stash: Fan | None = None  # the children of a failed Parallel/Map, kept for Redrive
+
+    @property
+    def cause(self) -> Any:
+        """The error's cause; a retried Lambda call's stack trace is formatted on first read."""
+        cause = self._cause
+        if cause is not None and type(cause) is LazyText:
+            cause = self._cause = str(cause)
+        return cause
+
+    @cause.setter
+    def cause(self, value: Any) -> None:
+        self._cause = value
 
     def current_state(self) -> State:
         return self.definition.states[self.state]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from .clock import format_iso
 
@@ -30,10 +30,42 @@ def details_key(event_type: str) -> str:
     return event_type[0].lower() + event_type[1:] + "EventDetails"
 
 
+class LazyText:
+    """Text made only when something reads it (a failed Lambda call's cause holds a formatted stack
+    trace: formatting one for each of a thousand retried attempts was half of their cost).
+
+    ``str()`` makes the text once and keeps it. History events and Retry hold these; every
+    public reader (``HistoryEvent.details``, Catch's error output, ``Execution.cause``) sees a str.
+    """
+
+    __slots__ = ("_make", "_text")
+
+    def __init__(self, make: Callable[[], str]):
+        self._make = make
+        self._text: str | None = None
+
+    def __str__(self) -> str:
+        if self._text is None:
+            self._text = self._make()
+            self._make = None
+        return self._text
+
+    def __repr__(self) -> str:
+        return repr(str(self))
+
+    def __deepcopy__(self, memo: dict) -> LazyText:
+        return self  # made once, never changed: snapshots can share it
+
+
+def text(value: Any) -> Any:
+    """``value``, with a LazyText made into its str."""
+    return str(value) if type(value) is LazyText else value
+
+
 class HistoryEvent:
     """One event: ``id``, ``previous_event_id``, ``type``, ``timestamp``, ``details``."""
 
-    __slots__ = ("id", "previous_event_id", "type", "at", "details", "_start", "frame")
+    __slots__ = ("id", "previous_event_id", "type", "at", "_details", "_start", "frame")
 
     def __init__(self, id: int, previous_event_id: int, type: str, at: float, details: dict | None,
                  start: datetime, frame: str = ""):
@@ -41,9 +73,21 @@ class HistoryEvent:
         self.previous_event_id = previous_event_id
         self.type = type
         self.at = at  # seconds since the execution started (virtual)
-        self.details = details if details is not None else {}
+        self._details = details if details is not None else {}
         self._start = start
         self.frame = frame  # which branch/iteration wrote it, e.g. "Map[3]/Par[1]"
+
+    @property
+    def details(self) -> dict:
+        details = self._details
+        cause = details.get("cause")
+        if cause is not None and type(cause) is LazyText:  # formatted on first read
+            details["cause"] = str(cause)
+        return details
+
+    @details.setter
+    def details(self, value: dict) -> None:
+        self._details = value
 
     @property
     def timestamp(self) -> datetime:

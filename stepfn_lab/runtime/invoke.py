@@ -94,6 +94,11 @@ def _call_once(execution, frame, state, resource: _tasks.Resource) -> Any:
         if mocked is not None:
             return mocked.result(resource)  # a mocked function ARN passes on only the Payload
     payload = frame.effective
+    if resource.kind == "service":
+        from . import local_tasks
+        served = local_tasks.find(getattr(execution, "tasks", None), resource.key)
+        if served is not None:  # a local function wins over the simulation
+            return local_tasks.serve(execution, frame, state, resource.key, served, payload)
     if resource.kind in ("lambda", "local"):
         handler = _tasks.find_handler(execution.lambdas, resource.arn)
         if handler is None:
@@ -156,7 +161,9 @@ def _task_failed(execution, frame, state, resource, error: str | None, cause: st
         details = {"resourceType": _resource_type(resource), "resource": _resource_name(resource)}
         details.update({k: v for k, v in (("error", error), ("cause", cause)) if v is not None})
         execution.emit(frame, "TaskFailed", details)
-    execution.state_failed(frame, state, StatesError(error, cause, {"raw": True}))
+    err = StatesError(error, None, {"raw": True})
+    err.cause = cause  # set after the message is made: a LazyText cause stays unformatted
+    execution.state_failed(frame, state, err)
 
 
 def _task_timed_out(execution, frame, state, resource, error: str, cause: str | None) -> None:

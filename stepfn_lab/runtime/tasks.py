@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable
 
+from ..asl.integrations import integration_key, split_key
 from ..errors import RUNTIME, TIMEOUT, StatesError
 
 
@@ -41,6 +42,11 @@ class Resource:
     api: str = ""
     pattern: str = ""  # "", ".sync", ".sync:2", ".waitForTaskToken"
     function: str = ""
+
+    @property
+    def key(self) -> str:
+        """The resource as it follows ``arn:aws:states:::`` (how ``tasks=`` names it): ``aws-sdk:s3:getObject``."""
+        return f"{self.service}:{self.api}{self.pattern}"
 
     @property
     def uses_lambda_events(self) -> bool:
@@ -67,18 +73,10 @@ def parse_resource(arn: str) -> Resource:
         return Resource(arn, "lambda", function=parts[6])
     if arn.startswith("arn:") and len(parts) >= 7 and parts[2] == "states" and parts[5] == "activity":
         return Resource(arn, "activity")
-    if arn.startswith("arn:") and len(parts) >= 7 and parts[2] == "states" and parts[3] == "" and parts[4] == "":
-        rest = ":".join(parts[5:])
-        pattern = ""
-        for suffix in (".waitForTaskToken", ".sync:2", ".sync"):
-            if rest.endswith(suffix):
-                pattern, rest = suffix, rest[: -len(suffix)]
-                break
-        if rest.startswith("aws-sdk:"):
-            service, _, api = rest[len("aws-sdk:"):].partition(":")
-            return Resource(arn, "service", "aws-sdk:" + service, api, pattern)
-        service, _, api = rest.partition(":")
-        return Resource(arn, "service", service, api, pattern)
+    key = integration_key(arn)  # with or without region and account (issue: exported ARNs carry both)
+    if key is not None:
+        sdk, service, api, pattern = split_key(key)
+        return Resource(arn, "service", ("aws-sdk:" if sdk else "") + service, api, pattern)
     return Resource(arn, "local", function=arn)
 
 
@@ -194,7 +192,7 @@ def call_handler(handler: Callable, event: Any, context: LambdaContext, timeout:
         if not (isinstance(payload, dict) and "errorType" in payload):
             payload = {"errorMessage": str(exc), "errorType": type(exc).__name__,
                        "requestId": context.aws_request_id,
-                       "stackTrace": _stack_trace(exc)}
+                       "stackTrace": StackTrace(exc.__traceback__)}
         raise LambdaError(payload) from None
     elapsed = time.perf_counter() - started
     if timeout is not None and elapsed > timeout:
@@ -235,25 +233,71 @@ def _call_with_deadline(handler: Callable, event: Any, context: LambdaContext, t
     return outcome.get("result")
 
 
-def _stack_trace(exc: BaseException) -> list[str]:
+class StackTrace:
     """The handler's frames as Lambda's Python runtime lists them, with file names only
     (``/var/task/handler.py`` on AWS; a bare name here, so causes do not depend on where
-    a notebook or kernel keeps its files)."""
-    import os
-    import traceback
-    frames = traceback.extract_tb(exc.__traceback__)[1:]
-    for frame in frames:
-        frame.filename = os.path.basename(frame.filename)
-    return traceback.format_list(frames)
+    a notebook or kernel keeps its files).
+
+    Only the code objects and positions are taken when the handler fails (no frame, so no
+    local variable, is kept alive); the lines are formatted by ``lines()``, when a cause is read.
+    """
+
+    __slots__ = ("_entries",)
+
+    def __init__(self, tb: Any):
+        import linecache
+        entries = []
+        tb = tb.tb_next if tb is not None else None  # the first frame is call_handler's own
+        while tb is not None:
+            frame = tb.tb_frame
+            code = frame.f_code
+            linecache.lazycache(code.co_filename, frame.f_globals)  # sources of zip or notebook modules
+            entries.append((code, tb.tb_lineno, tb.tb_lasti))
+            tb = tb.tb_next
+        self._entries = entries
+
+    def lines(self) -> list[str]:
+        import os
+        import traceback
+        frames = []
+        for code, lineno, lasti in self._entries:
+            positions = _position(code, lasti)
+            summary = traceback.FrameSummary(code.co_filename, lineno, code.co_name, lookup_line=True,
+                                             **positions)
+            summary.filename = os.path.basename(code.co_filename)
+            frames.append(summary)
+        return traceback.format_list(frames)
 
 
-def runtime_cause(payload: dict) -> str:
-    """The cause AWS writes for a function-ARN task: the Python runtime's own JSON text."""
+def _position(code: Any, lasti: int) -> dict:
+    """The end line and columns of an instruction, as tracebacks show them (Python 3.11+)."""
+    positions = getattr(code, "co_positions", None)
+    if positions is None or lasti < 0:
+        return {}
+    import itertools
+    _, end_lineno, colno, end_colno = next(itertools.islice(positions(), lasti // 2, None), (None,) * 4)
+    return {"end_lineno": end_lineno, "colno": colno, "end_colno": end_colno}
+
+
+def _listed(payload: dict) -> dict:
+    trace = payload.get("stackTrace")
+    return {**payload, "stackTrace": trace.lines()} if isinstance(trace, StackTrace) else payload
+
+
+def runtime_cause(payload: dict) -> Any:
+    """The cause AWS writes for a function-ARN task: the Python runtime's own JSON text
+    (a LazyText when it holds a stack trace: formatted only if something reads it)."""
+    if isinstance(payload.get("stackTrace"), StackTrace):
+        from .history import LazyText
+        return LazyText(lambda: json.dumps(_listed(payload)))
     return json.dumps(payload)
 
 
-def compact_cause(payload: dict) -> str:
-    """The cause AWS writes through ``lambda:invoke``: compact JSON."""
+def compact_cause(payload: dict) -> Any:
+    """The cause AWS writes through ``lambda:invoke``: compact JSON (a LazyText, as above)."""
+    if isinstance(payload.get("stackTrace"), StackTrace):
+        from .history import LazyText
+        return LazyText(lambda: json.dumps(_listed(payload), separators=(",", ":")))
     return json.dumps(payload, separators=(",", ":"))
 
 
@@ -294,5 +338,16 @@ def invoke_response(payload: Any, request_id: str, when, status: int = 200, exec
 
 
 def not_simulated(resource: Resource) -> StatesError:
-    return StatesError(RUNTIME, f"The resource '{resource.arn}' is not simulated by stepfn_lab. "
-                                "Pass a handler for it in lambdas={...} or use a mock_config.")
+    return StatesError(RUNTIME, f"The resource '{resource.arn}' is not simulated by stepfn_lab. Serve it with a "
+                                f"local function: tasks={{'{resource.key}': fn}}, or use a mock_config.")
+
+
+def served_locally(key: str) -> bool:
+    """Whether an integration (``"sqs:sendMessage"``, ``"aws-sdk:s3:getObject"``) runs without a ``tasks=``
+    function: ``lambda:invoke`` through ``lambdas=``, the simulated services through ``Services``."""
+    from ..asl.integrations import split_key
+    _, service, api, _ = split_key(key)
+    if not key.startswith("aws-sdk:") and (service, api) == ("lambda", "invoke"):
+        return True
+    from ..services.simulated import simulates
+    return simulates(key)

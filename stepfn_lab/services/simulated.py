@@ -29,7 +29,7 @@ import json
 import weakref
 from typing import Any, Callable
 
-from ..errors import RUNTIME, StatesError
+from ..errors import RUNTIME, TASK_FAILED, StatesError
 from . import dynamodb, eventbridge, s3, sns, sqs, stepfunctions
 from .attributes import from_attribute_value, from_item, to_attribute_value, to_item
 from .base import SDK_SERVICES, Call, ServiceError
@@ -70,12 +70,22 @@ def simulates(key: str) -> bool:
     return pattern in allowed
 
 
-def _not_simulated(resource: Any) -> StatesError:
+def _not_simulated(resource: Any, tasks: dict | None = None) -> StatesError:
+    """A task failure naming the resource, what is simulated, and how to serve it locally.
+
+    Design note: AWS has no such case (every resource it accepts is served). The kit fails the task with
+    ``States.TaskFailed``, which ``Catch`` (``States.ALL`` or ``States.TaskFailed``) can handle, so a workflow
+    with one unserved task still runs its error handling locally; the validator warns about it first.
+    """
+    import difflib
     name = f"{resource.service}:{resource.api}"
-    return StatesError(RUNTIME, f"'{name}' is not simulated by stepfn_lab (resource '{resource.arn}'). Simulated: "
+    close = difflib.get_close_matches(name + resource.pattern, list(tasks or {}), n=1, cutoff=0.6)
+    given = f" (tasks= has {close[0]!r}: a typo?)" if close else ""
+    return StatesError(TASK_FAILED, f"'{name}' is not simulated by stepfn_lab (resource '{resource.arn}'). Simulated: "
                                 f"{', '.join(simulated_resources())} (also as aws-sdk:...; EventBridge is "
                                 f"aws-sdk:eventbridge, Step Functions aws-sdk:sfn). Serve it with a local function: "
-                                f"tasks={{'{name}{resource.pattern}': fn}}, or mock this state with mock_config=...")
+                                f"tasks={{'{name}{resource.pattern}': fn}}{given}, or mock this state with "
+                                f"mock_config=...", {"task": True})
 
 
 # --- the services object ----------------------------------------------------------------------------------
@@ -143,7 +153,7 @@ class Services:
         service = SDK_SERVICES.get(service, service) if sdk else service
         found = operation(service, resource.api)
         if found is None:
-            raise _not_simulated(resource)
+            raise _not_simulated(resource, getattr(execution, "tasks", None))
         allowed = (".waitForTaskToken", "") if sdk else SERVICES[service].PATTERNS
         if resource.pattern not in allowed:
             raise StatesError(RUNTIME, f"'{resource.service}:{resource.api}' does not support the "
