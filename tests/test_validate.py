@@ -508,8 +508,8 @@ def test_issue_17_validation_edges():
     assert [(p.severity, p.message) for p in no_role] == [
         ("ERROR", "These fields are required: [RoleArn]"), ("ERROR", "Field 'Role' is not supported")]
     assert validate({"StartAt": "T", "States": {"T": {**task, "Credentials": {"RoleArn.$": "$.role"}}}}) == []
-    quote = validate({"StartAt": "T", "States": {"T": {**task, "Parameters": {
-        "m.$": "States.Format('say \\\"hi\\\" {}', $.a)"}}}})
+    quote = validate({"StartAt": "T", "States": {"T": {**task, "Parameters": {"FunctionName": "f", "Payload": {
+        "m.$": "States.Format('say \\\"hi\\\" {}', $.a)"}}}}})
     assert [p.severity for p in quote] == ["ERROR"] and "is not an escape" in quote[0].hint
     http = validate({"StartAt": "T", "States": {"T": {**task, "Retry": [
         {"ErrorEquals": ["States.Http.Socket", "States.Http.StatusCode.429"]}]}}})
@@ -519,3 +519,18 @@ def test_issue_17_validation_edges():
     assert to_aws_response(local)["diagnostics"] == [{
         "severity": "ERROR", "code": "SCHEMA_VALIDATION_FAILED", "message": "Value is not a valid resource ARN",
         "location": "/States/T/Resource"}]
+
+
+def test_result_writer_field_sets_and_transformations():
+    def with_writer(writer):
+        return validate({"StartAt": "M", "States": {"M": {
+            "Type": "Map", "End": True, "ResultWriter": writer,
+            "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                              "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}}}})
+    assert with_writer({"WriterConfig": {"Transformation": "FLATTEN", "OutputType": "JSONL"}}) == []
+    assert [p.message for p in with_writer({})] == ["One of these fields is required: [WriterConfig, Resource]"]
+    assert [p.message for p in with_writer({"Resource": "arn:aws:states:::s3:putObject"})] == [
+        "These fields are required: [Parameters]"]
+    bad = with_writer({"WriterConfig": {"Transformation": "FLATEN"}})
+    assert bad[0].message.startswith("Value is not one of the allowed values: [NONE, COMPACT, FLATTEN]")
+    assert bad[0].hint == "did you mean 'FLATTEN'?"

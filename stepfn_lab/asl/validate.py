@@ -153,6 +153,8 @@ ENUMS = {
     "CSVDelimiter": ("COMMA", "PIPE", "SEMICOLON", "SPACE", "TAB"),
     "ManifestType": ("ATHENA_DATA", "S3_INVENTORY", "CSV"),
     "OutputType": ("JSON", "JSONL"),
+    "WriterTransformation": ("NONE", "COMPACT", "FLATTEN"),  # AWS docs "ResultWriter (Map)"
+    "ReaderTransformation": ("NONE", "LOAD_AND_FLATTEN"),  # AWS docs "ItemReader (Map)"
     "QueryLanguage": (JSONPATH, JSONATA),
 }
 
@@ -1132,9 +1134,10 @@ def _max_bytes(v: _Validator, value: Any, at: Path, st: _State) -> None:
 
 _READER_CONFIG = {"InputType": _enum_field("InputType"), "CSVHeaderLocation": _enum_field("CSVHeaderLocation"),
                   "CSVHeaders": _string_array, "CSVDelimiter": _enum_field("CSVDelimiter"),
-                  "ManifestType": _enum_field("ManifestType"), "Transformation": string, "ItemsPointer": string,
+                  "ManifestType": _enum_field("ManifestType"), "Transformation": _enum_field("ReaderTransformation"),
+                  "ItemsPointer": string,
                   "MaxItems": _max_items, "MaxItemsPath": reference}
-_WRITER_CONFIG = {"OutputType": _enum_field("OutputType"), "Transformation": string}
+_WRITER_CONFIG = {"OutputType": _enum_field("OutputType"), "Transformation": _enum_field("WriterTransformation")}
 _SUB_EXCLUSIVE = (("MaxItems", "MaxItemsPath"), ("MaxItemsPerBatch", "MaxItemsPerBatchPath"),
                   ("MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath"), ("Parameters", "Arguments"))
 
@@ -1160,9 +1163,18 @@ def item_batcher(v: _Validator, value: Any, at: Path, st: _State) -> None:
 
 
 def result_writer(v: _Validator, value: Any, at: Path, st: _State) -> None:
-    _sub_object(v, value, at, st, {"Resource": string, "Parameters": payload, "Arguments": jsonata_template,
-                                   "WriterConfig": lambda v2, val, at2, st2: _sub_object(v2, val, at2, st2,
-                                                                                         _WRITER_CONFIG)})
+    if not _sub_object(v, value, at, st, {"Resource": string, "Parameters": payload, "Arguments": jsonata_template,
+                                          "WriterConfig": lambda v2, val, at2, st2: _sub_object(v2, val, at2, st2,
+                                                                                                _WRITER_CONFIG)}):
+        return
+    # AWS docs "ResultWriter (Map)": WriterConfig alone, Resource with its Parameters/Arguments, or all three
+    arguments = "Arguments" if st.lang == JSONATA else "Parameters"
+    if "Resource" not in value and "WriterConfig" not in value:
+        v.schema(at, "One of these fields is required: [WriterConfig, Resource]",
+                 hint="the ResultWriter field cannot be empty")
+    elif "Resource" in value and arguments not in value:
+        v.schema(at, f"These fields are required: [{arguments}]",
+                 hint=f"name the S3 bucket (and prefix) to write to: \"{arguments}\": {{\"Bucket\": \"...\"}}")
 
 
 _FIELD_CHECKS: dict[str, Callable[[_Validator, Any, Path, _State], None]] = {
