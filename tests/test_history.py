@@ -37,3 +37,29 @@ def test_table_is_stable_text():
     assert table.splitlines()[0].split() == ["id", "prev", "elapsed", "type", "detail"]
     assert "PassStateExited      A output={\"x\":1}" in table
     assert table == sfl.StateMachine.from_json(SEED_LIKE).run({"in": 1}).history.table()
+
+
+def test_compact_details_read_as_dicts():
+    from stepfn_lab.runtime.history import NAME_INPUT, History, HistoryEvent
+    from datetime import datetime, timezone
+    start = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    history = History(start)
+    event = history.add(0, "PassStateEntered", 1.5, (NAME_INPUT, "Hi", {"a": 1}))
+    assert isinstance(event, HistoryEvent)
+    assert event.details == {"name": "Hi", "input": {"a": 1}} and event.state_name == "Hi"
+    assert event.to_aws()["stateEnteredEventDetails"] == {"name": "Hi", "input": '{"a":1}',
+                                                           "inputDetails": {"truncated": False}}
+    assert event.timestamp == datetime(2025, 1, 1, 0, 0, 1, 500000, tzinfo=timezone.utc)
+    assert not hasattr(event, "__dict__")  # slots only: the start time is kept once, on the class
+    other = History(start).add(0, "ExecutionStarted", 0.0, {"input": {}})
+    assert type(other) is type(event)  # one class per start time, shared by histories
+
+
+def test_a_long_run_keeps_compact_events():
+    machine = sfl.StateMachine.from_json({"StartAt": "A", "States": {
+        "A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Pass", "End": True}}})
+    execution = machine.run({"x": 1})
+    entered = execution.history[1]
+    assert type(entered._details) is tuple  # what the engine stores for every state
+    assert entered.details == {"name": "A", "input": {"x": 1}}
+    assert [e.state_name for e in execution.history] == [None, "A", "A", "B", "B", None]

@@ -81,6 +81,107 @@ def test_result_files_record_each_input(tmp_path):
                                                         {"order": "A-2", "amount": "25"}]}
 
 
+# --- CSV items are made one at a time; results stream to the ResultWriter ------------------
+
+TRICKY = 'id,name,note\r\n1,a,"x,y"\r\n\r\n2,b,"multi\nline"\n3,c\n4,d,e,extra\n5,"q ""quoted""",\n\n'
+
+
+def _eager(body: str, delimiter: str = ",", headers: list | None = None) -> list:
+    """The items as a whole-file parse gives them (what the lazy rows must equal)."""
+    import csv
+    import io
+    rows = list(csv.reader(io.StringIO(body), delimiter=delimiter))
+    if headers is None:
+        headers, rows = rows[0], rows[1:]
+    return [{h: (row[i] if i < len(row) else "") for i, h in enumerate(headers)} for row in rows if row]
+
+
+@pytest.mark.parametrize("body, config", [
+    (TRICKY, {}),
+    (TRICKY.replace(",", "|"), {"CSVDelimiter": "PIPE"}),
+    ("a,b\n1,2\n3,4", {"CSVHeaderLocation": "GIVEN", "CSVHeaders": ["x", "y"]}),
+    ("only,header\n", {}),
+    ("", {}),
+])
+def test_csv_rows_equal_a_whole_file_parse(body, config):
+    from stepfn_lab.services.s3files import _csv
+    rows = _csv(body, config)
+    delimiter = "|" if config.get("CSVDelimiter") == "PIPE" else ","
+    expected = _eager(body, delimiter, config.get("CSVHeaders")) if body else []
+    assert len(rows) == len(expected)
+    assert [rows[i] for i in range(len(rows))] == expected
+    assert list(rows) == expected and rows == expected
+    assert list(rows[:2]) == expected[:2] and len(rows[1:]) == max(len(expected) - 1, 0)
+
+
+def test_csv_rows_hold_text_and_offsets_not_dicts():
+    import copy
+    from stepfn_lab.services.s3files import CsvRows, _csv
+    body = "id,city\n" + "".join(f"{i},São Paulo\n" for i in range(10_000))
+    rows = _csv(body, {})
+    assert isinstance(rows, CsvRows) and len(rows) == 10_000
+    assert rows[9_999] == {"id": "9999", "city": "São Paulo"} and rows[-1] == rows[9_999]
+    assert rows._starts.itemsize == 8 and len(rows._starts) == 10_001  # one offset a row, no dict
+    assert copy.deepcopy(rows) is rows  # a snapshot (Stepper's Back) shares the never-changed rows
+
+
+def _writer_machine(kind: str = "EXPRESS", tolerated: int | None = None, output_type: str = "JSON"):
+    state = {"Type": "Map", "ItemsPath": "$.items",
+             "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": kind},
+                               "StartAt": "Check", "States": {"Check": {
+                                   "Type": "Choice", "Choices": [{"Variable": "$.ok", "BooleanEquals": False,
+                                                                  "Next": "Refuse"}], "Default": "Accept"},
+                                   "Accept": {"Type": "Pass", "End": True},
+                                   "Refuse": {"Type": "Fail", "Error": "Bad.Item", "Cause": "not ok"}}},
+             "ResultWriter": {"Resource": "arn:aws:states:::s3:putObject",
+                              "Parameters": {"Bucket": "out", "Prefix": "runs"},
+                              "WriterConfig": {"OutputType": output_type}},
+             "End": True}
+    if tolerated is not None:
+        state["ToleratedFailureCount"] = tolerated
+    return sfl.StateMachine.from_json({"StartAt": "Each", "States": {"Each": state}})
+
+
+def _files(root) -> dict:
+    folder = next((root / "out" / "runs").iterdir())
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+@pytest.mark.parametrize("output_type", ["JSON", "JSONL"])
+def test_streamed_result_files_are_the_files_of_one_write(tmp_path, output_type):
+    from stepfn_lab.services.result_writer import ResultFiles
+    items = [{"ok": i % 7 != 3, "n": i, "text": "ação \"x\"\n"} for i in range(2_345)]
+    runs = {}
+    for flush in (100, 10**9):  # appended a hundred entries at a time, or written in one go
+        ResultFiles.FLUSH, saved = flush, ResultFiles.FLUSH
+        try:
+            root = tmp_path / str(flush)
+            execution = _writer_machine(tolerated=400, output_type=output_type).run({"items": items},
+                                                                                  s3_root=str(root))
+        finally:
+            ResultFiles.FLUSH = saved
+        assert execution.status == "SUCCEEDED"
+        runs[flush] = _files(root)
+    assert runs[100] == runs[10**9]  # byte for byte
+    suffix = ".jsonl" if output_type == "JSONL" else ".json"
+    text = runs[100]["SUCCEEDED_0" + suffix].decode()
+    succeeded = ([json.loads(line) for line in text.splitlines()] if output_type == "JSONL" else json.loads(text))
+    assert [json.loads(e["Input"])["n"] for e in succeeded] == [i for i in range(2_345) if i % 7 != 3]
+    failed = runs[100]["FAILED_0" + suffix].decode()
+    failed = [json.loads(line) for line in failed.splitlines()] if output_type == "JSONL" else json.loads(failed)
+    assert {e["Error"] for e in failed} == {"Bad.Item"} and len(failed) == len([i for i in items if not i["ok"]])
+
+
+def test_a_failed_run_still_leaves_complete_files(tmp_path):
+    execution = _writer_machine().run({"items": [{"ok": True}, {"ok": False}, {"ok": True}]},
+                                      s3_root=str(tmp_path))
+    assert execution.status == "FAILED"
+    files = _files(tmp_path)
+    written = sum(len(json.loads(files[name])) for name in files if name != "manifest.json")
+    assert written == 3  # every item is in one of the files (succeeded, failed/aborted or pending)
+    assert json.loads(files["FAILED_0.json"])[0]["Status"] == "FAILED"
+
+
 def test_item_batcher_limits_from_paths(tmp_path):
     m = sfl.StateMachine.from_json({"StartAt": "M", "States": {"M": {
         "Type": "Map", "ItemsPath": "$.xs", "End": True,

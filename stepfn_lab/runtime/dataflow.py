@@ -158,6 +158,8 @@ def _maybe_large(value: Any, budget: int = 2048) -> bool:
 class Trace(dict):
     """The data at every stage of one state, keyed as AWS TestState's ``inspectionData``."""
 
+    __slots__ = ()  # no per-instance __dict__: one is kept for every step of a run
+
     def stages(self) -> list[tuple[str, Any]]:
         return [(k, self[k]) for k in TRACE_FIELDS if k in self]
 

@@ -24,6 +24,7 @@ from typing import Any
 from ..errors import ExecutionError
 from .dataflow import Trace
 from .history import History
+from .maprun import FINISHED
 
 FORMAT = 1
 _SCHEMA = """CREATE TABLE IF NOT EXISTS executions (
@@ -132,8 +133,10 @@ def _fan(execution, fan) -> dict | None:
     if fan is None:
         return None
     out = {k: getattr(fan, k) for k in _FAN_FIELDS}
+    out["inputs"] = list(fan.inputs)  # CSV rows are read lazily
     out["failed"] = list(fan.failed) if fan.failed is not None else None
-    out["children"] = [_frame(execution, c) if c is not None else None for c in fan.children]
+    out["children"] = [_frame(execution, c) if c is not None and c is not FINISHED else
+                       ("finished" if c is not None else None) for c in fan.children]
     out["active"] = [c.index for c in fan.active]
     return out
 
@@ -159,6 +162,7 @@ def from_state(state: dict, *, lambdas: dict | None = None, services: Any = None
     execution.ids.counts = dict(state["ids"])
     execution.history = _history(start, state["history"])
     execution.root = _load_frame(execution, state["root"], machine.definition, None)
+    execution.root.steps = execution.steps
     _collect_tokens(execution, execution.root)
     return execution
 
@@ -169,7 +173,8 @@ def _blank_execution(machine, lambdas, services) -> dict:
     return {"machine": machine, "lambdas": lambdas or {}, "tasks": {}, "services": services, "mock": None,
             "rng": Rng(0),
             "ids": IdFactory(), "meter": SizeMeter(), "steps": [], "tokens": {}, "internal_error": None,
-            "activity_workers": {}, "store": None, "_machine_context": {"Id": machine.arn, "Name": machine.name}}
+            "activity_workers": {}, "store": None, "_machine_context": {"Id": machine.arn, "Name": machine.name},
+            "map_runs": [], "child_histories": None, "child_transitions": 0}
 
 
 def _load_frame(execution, data: dict, definition, parent):
@@ -200,7 +205,9 @@ def _load_fan(execution, data: dict | None, frame):
     fan.failed = tuple(data["failed"]) if data["failed"] is not None else None
     state = frame.definition.states[frame.state]
     for i, child in enumerate(data["children"]):
-        if child is not None:
+        if child == "finished":  # a succeeded iteration whose frame was let go
+            fan.children[i] = FINISHED
+        elif child is not None:
             definition = state.branches[child["index"]] if child["kind"] == "branch" else state.processor
             fan.children[i] = _load_frame(execution, child, definition, frame)
     fan.active.extend(fan.children[i] for i in data["active"])
@@ -213,5 +220,5 @@ def _collect_tokens(execution, frame) -> None:
     for fan in (frame.fan,):
         if fan is not None:
             for child in fan.children:
-                if child is not None:
+                if child is not None and child is not FINISHED:
                     _collect_tokens(execution, child)

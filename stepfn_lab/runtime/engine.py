@@ -36,7 +36,8 @@ from .clock import IdFactory, Rng, VirtualClock
 from .collector import fewer_collections
 from .dataflow import SizeMeter, Trace, check_size, place_result, select_input, select_output
 from .frames import ABORTED, FAILED, RUNNING, SUCCEEDED, TIMED_OUT, Fan, Frame, Scope, Step
-from .history import History, text
+from .history import NAME_INDEX, NAME_INPUT, NAME_OUTPUT, History, text
+from .maprun import DISCARD, FINISHED, child_ended
 from .states import ENTER
 
 STANDARD, EXPRESS = "STANDARD", "EXPRESS"
@@ -203,7 +204,8 @@ class Execution:
                  start_time: datetime | None, s3_root: str | None, trace: bool = True,
                  max_transitions: int = 1_000_000, services: Any = None, mock_config: Any = None,
                  test_case: str | None = None, sync: bool = False, redelivery_rate: float = 0.0,
-                 activity_workers: dict | None = None, store: str | None = None, tasks: dict | None = None):
+                 activity_workers: dict | None = None, store: str | None = None, tasks: dict | None = None,
+                 child_histories: bool | None = None):
         self.machine = machine
         self.name = name
         self.input = input
@@ -243,6 +245,11 @@ class Execution:
         self.cause: str | None = None
         self.steps: list[Step] = []
         self.transitions = 0
+        self.child_transitions = 0  # those of Distributed Map child executions (counted in transitions)
+        # Distributed Map children keep their own history: None = as AWS (Standard children do,
+        # Express ones do not), True = all (for a Stepper or a diagram of a child), False = none
+        self.child_histories = child_histories
+        self.map_runs: list = []  # one MapRun per Distributed Map run (runtime/maprun.py)
         self.tokens: dict[str, Frame] = {}
         self.redrive_count = 0
         self.internal_error: str | None = None
@@ -261,6 +268,7 @@ class Execution:
         ev = self.history.add(0, "ExecutionStarted", 0.0, {"input": input, "roleArn": machine.role_arn})
         self.root = Frame(machine.definition, input, parent=None, kind="root", index=0, scope=Scope(),
                           history=self.history, last_id=ev.id, path="")
+        self.root.steps = self.steps
         self._check_input_size(input)
 
     # -- public control -------------------------------------------------------------------
@@ -375,6 +383,16 @@ class Execution:
             return frame  # start another child
         active = fan.active
         n = len(active)
+        if fan.distributed:
+            # independent child executions take turns in a rotating queue: O(1) per action with
+            # thousands running (AWS runs them concurrently; no history records their interleaving)
+            for _ in range(n):
+                child = active[0]
+                active.rotate(-1)
+                picked = self._pick(child)
+                if picked is not None:
+                    return picked
+            return None
         for k in range(n):
             child = active[(fan.rr + k) % n]
             picked = self._pick(child)
@@ -412,7 +430,7 @@ class Execution:
             self.state_failed(frame, state, StatesError(RUNTIME, f"Internal error in stepfn_lab while running "
                                                                   f"this state: {type(exc).__name__}: {exc}"))
 
-    def emit(self, frame: Frame, type: str, details: dict | None = None) -> int:
+    def emit(self, frame: Frame, type: str, details: dict | tuple | None = None) -> int:
         ev = frame.history.add(frame.last_id, type, self.clock.now, details, frame.path)
         frame.last_id = ev.id
         return ev.id
@@ -501,11 +519,13 @@ class Execution:
         frame.retry_total = 0
         frame.token = None
         self.transitions += 1
-        if self.transitions > self.max_transitions:
+        if frame.history is not self.history:  # a Distributed Map's child execution: its own count
+            self.child_transitions += 1
+        elif self.transitions - self.child_transitions > self.max_transitions:
             raise StatesError(RUNTIME, f"The execution made more than {self.max_transitions} state transitions; "
                                        "is there an endless loop? (raise max_transitions= to allow more)")
-        frame.entered_id = self.emit(frame, _ENTERED[state.type], {"name": state.name, "input": frame.raw_input})
-        if self.trace_enabled:
+        frame.entered_id = self.emit(frame, _ENTERED[state.type], (NAME_INPUT, state.name, frame.raw_input))
+        if self.trace_enabled and frame.steps is not DISCARD:  # a child execution that keeps nothing
             frame.trace = Trace(input=frame.raw_input)
         ENTER[state.type](self, frame, state)
         if self.workflow_type == EXPRESS:
@@ -515,14 +535,17 @@ class Execution:
         if frame.output is not frame.raw_input:  # an unchanged input was measured when it arrived
             self.meter.check(frame.output, state.name)
         self._commit_assign(frame)
-        details: dict[str, Any] = {"name": state.name, "output": frame.output}
-        if frame.assigned is not None:
-            details["assignedVariables"] = frame.assigned
+        if frame.assigned is None:  # the compact form of the details (history.py)
+            details: Any = (NAME_OUTPUT, state.name, frame.output)
+        else:
+            details = {"name": state.name, "output": frame.output, "assignedVariables": frame.assigned}
         first = frame.entered_id
         self.emit(frame, _EXITED[state.type], details)
         if frame.trace is not None:
             frame.trace["output"] = frame.output
-        self.steps.append(Step(frame, state, "CAUGHT_ERROR" if frame.caught else SUCCEEDED, first, frame.last_id))
+        if frame.steps is not DISCARD:
+            frame.steps.append(Step(frame, state, "CAUGHT_ERROR" if frame.caught else SUCCEEDED, first,
+                                    frame.last_id))
         if frame.next is None:
             self._frame_succeeded(frame, frame.output)
         else:
@@ -658,6 +681,8 @@ class Execution:
             frame.stash = fan
             frame.fan = None
             frame.last_id = max(frame.last_id, fan.last)
+            if fan.map_run is not None:
+                fan.map_run.status = FAILED
             if fan.distributed:
                 from .mapping import write_results_of_failed_run
                 write_results_of_failed_run(self, frame, state, fan)
@@ -676,6 +701,8 @@ class Execution:
                 self.emit(frame, "MapRunSucceeded")
             self.emit(frame, "MapStateSucceeded")
         results = fan.results
+        if fan.map_run is not None:
+            fan.map_run.status = SUCCEEDED
         if state.type == "Map" and state.extra.get("result_writer"):
             from .mapping import write_results
             results = write_results(self, frame, state, fan)
@@ -697,13 +724,18 @@ class Execution:
                 self.output = output
             return
         fan = parent.fan
-        fan.results[frame.index] = output
+        if fan.sink is None:  # an exported Map Run's results go to its result files as children end
+            fan.results[frame.index] = output
         fan.done += 1
         _remove(fan.active, frame)
-        if frame.kind == "iteration" and not fan.distributed:
-            parent.last_id = frame.last_id  # each event follows the last one of its own branch or iteration
-            self.emit(parent, "MapIterationSucceeded", {"name": parent.state, "index": frame.index})
-            fan.last = parent.last_id
+        if frame.kind == "iteration":
+            if fan.distributed:
+                child_ended(self, fan, frame, SUCCEEDED)
+            else:
+                parent.last_id = frame.last_id  # each event follows the last one of its own branch or iteration
+                self.emit(parent, "MapIterationSucceeded", (NAME_INDEX, parent.state, frame.index))
+                fan.last = parent.last_id
+                fan.children[frame.index] = FINISHED  # a succeeded iteration's frame is let go (memory)
         elif frame.history is parent.history:
             fan.last = max(fan.last, frame.last_id)
 
@@ -717,6 +749,8 @@ class Execution:
         fan = parent.fan
         _remove(fan.active, frame)
         fan.done += 1
+        if fan.distributed and frame.kind == "iteration":
+            child_ended(self, fan, frame, FAILED)
         if frame.kind == "branch":
             fan.last = max(fan.last, frame.last_id)
             fan.failed = (error, cause)
@@ -748,6 +782,9 @@ class Execution:
     def _abort_children(self, fan: Fan) -> None:
         for child in list(fan.active):
             child.status = ABORTED
+        if fan.map_run is not None:
+            fan.map_run.counts["running"] -= len(fan.active)
+            fan.map_run.counts["aborted"] += len(fan.active)
         fan.active.clear()
         fan.next_index = len(fan.children)
 
@@ -773,7 +810,7 @@ class Execution:
                 self.emit(frame, f"{state.type}StateFailed")
             if self._catch(frame, state, error, cause):
                 return
-        self.steps.append(Step(frame, state, FAILED, frame.entered_id, frame.last_id))
+        frame.steps.append(Step(frame, state, FAILED, frame.entered_id, frame.last_id))
         self.frame_failed(frame, error, cause)
 
     def _retry(self, frame: Frame, state: State, error: str) -> bool:
@@ -993,6 +1030,9 @@ class Execution:
 
 
 def _remove(active: deque, frame: Frame) -> None:
+    if active and active[-1] is frame:  # a Distributed Map child that just acted (rotated to the end)
+        active.pop()
+        return
     try:
         active.remove(frame)
     except ValueError:

@@ -74,7 +74,7 @@ class Fan:
     """The bookkeeping of a running Parallel or Map state: its children and their results."""
 
     __slots__ = ("children", "inputs", "results", "active", "next_index", "done", "failures", "limit",
-                 "tolerated_count", "tolerated_percentage", "failed", "rr", "distributed", "last")
+                 "tolerated_count", "tolerated_percentage", "failed", "rr", "distributed", "last", "map_run", "sink")
 
     def __init__(self, count: int, limit: int):
         self.children: list[Frame | None] = [None] * count
@@ -91,6 +91,8 @@ class Fan:
         self.rr = 0
         self.distributed = False
         self.last = 0  # the id of the latest event that ended a child (the fan-in's previousEventId)
+        self.map_run = None  # a Distributed Map's MapRun (runtime/maprun.py)
+        self.sink = None  # a Distributed Map's ResultWriter export, written as children end
 
 
 class Frame:
@@ -100,7 +102,7 @@ class Frame:
                  "output", "next", "entered_id", "entered_at", "last_id", "ready_at", "retry_counts",
                  "retry_total", "scope", "status", "error", "_cause", "fan", "trace", "history", "token",
                  "assigned", "timeout", "heartbeat", "blocked", "caught", "path", "result", "deadline",
-                 "heartbeat_deadline", "vars_before", "stash")
+                 "heartbeat_deadline", "vars_before", "stash", "steps")
 
     def __init__(self, definition: Definition, raw_input: Any, *, parent: Frame | None, kind: str, index: int,
                  scope: Scope, history: History, last_id: int, path: str):
@@ -136,6 +138,8 @@ class Frame:
         self.path = path
         self.vars_before: dict | None = None
         self.stash: Fan | None = None  # the children of a failed Parallel/Map, kept for Redrive
+        # where this frame's step records go: the execution's steps, or a child execution's own
+        self.steps: list | None = parent.steps if parent is not None else None
 
     @property
     def cause(self) -> Any:

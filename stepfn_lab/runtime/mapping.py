@@ -21,7 +21,8 @@ from ..asl.model import ROOT_PATH_MARK
 from ..asl.paths import PathNotFound, json_type, to_json
 from ..errors import QUERY_EVALUATION_ERROR, RUNTIME, StatesError
 from .dataflow import select_input
-from .history import History
+from .history import NAME_INDEX, History
+from .maprun import DISTRIBUTED_CONCURRENCY, MapRun, start_child
 
 INLINE_CONCURRENCY = 40
 
@@ -136,11 +137,22 @@ def fan_out_map(execution, frame, state) -> None:
     batcher = state.extra.get("item_batcher")
     if batcher:
         items = _batch(execution, frame, state, items, batcher, frame.effective)
-    fan = Fan(len(items), limit if limit else (0 if distributed else INLINE_CONCURRENCY))
+    fan = Fan(len(items), limit if limit else (DISTRIBUTED_CONCURRENCY if distributed else INLINE_CONCURRENCY))
     fan.inputs = items
     fan.tolerated_count = count
     fan.tolerated_percentage = percentage
     fan.distributed = distributed
+    if distributed:
+        writer = state.extra.get("result_writer")
+        kind = state.extra.get("execution_type", "STANDARD")
+        keep = execution.child_histories if execution.child_histories is not None else kind == "STANDARD"
+        exporting = bool(writer) and "Resource" in writer
+        fan.map_run = MapRun(frame.token, state.name, kind, keep, let_go=exporting or not writer)
+        fan.map_run.total = len(items)
+        execution.map_runs.append(fan.map_run)
+        if exporting:  # results go to the files as children end (bounded memory)
+            from ..services.s3files import result_sink
+            fan.sink = result_sink(execution, frame, state, fan)
     frame.fan = fan
     frame.phase = "children"
 
@@ -166,12 +178,14 @@ def start_iteration(execution, frame, state) -> None:
         start = history.add(0, "ExecutionStarted", execution.clock.now, {"input": child_input})
         last_id, scope = start.id, Scope()
     else:
-        last_id = execution.emit(frame, "MapIterationStarted", {"name": state.name, "index": index})
+        last_id = execution.emit(frame, "MapIterationStarted", (NAME_INDEX, state.name, index))
         history, scope = frame.history, Scope(frame.scope)
     child = Frame(state.processor, child_input, parent=frame, kind="iteration", index=index, scope=scope,
                   history=history, last_id=last_id, path=f"{frame.path}/{state.name}[{index}]".lstrip("/"))
     fan.children[index] = child
     fan.active.append(child)
+    if fan.distributed:
+        start_child(execution, fan, child, child_input)
 
 
 
@@ -222,6 +236,8 @@ def _batch(execution, frame, state, items: list, batcher: dict, data: Any) -> li
 
 def write_results(execution, frame, state, fan) -> Any:
     """ResultWriter, once every child has ended (or the Map Run failed): the Map state's result."""
+    if fan.sink is not None:  # exported as the children ended: the rest, then the manifest
+        return fan.sink.close(execution, fan)
     from ..services.s3files import write_results as _write
     return _write(execution, frame, state, fan)
 

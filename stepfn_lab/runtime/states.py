@@ -64,7 +64,7 @@ def enter_fail(execution, frame: Frame, state: State) -> None:
     cause = fail_field(execution, frame, state, "cause", "Cause")
     frame.error, frame.cause = error, cause
     frame.next = None
-    execution.steps.append(Step(frame, state, FAILED, frame.entered_id, frame.last_id))
+    frame.steps.append(Step(frame, state, FAILED, frame.entered_id, frame.last_id))
     execution.frame_failed(frame, error, cause)
 
 

@@ -91,19 +91,18 @@ def _json_lines(body: str) -> list:
     return items
 
 
-def _csv(body: str, config: dict) -> list:
+def _csv(body: str, config: dict):
+    """The rows as ``s3files.CsvRows``: dictionaries made on access, so a large file stays small."""
+    from .s3files import CsvRows
     delimiter = DELIMITERS.get(config.get("CSVDelimiter", "COMMA"), ",")
-    rows = list(csv.reader(io.StringIO(body), delimiter=delimiter))
-    if config.get("CSVHeaderLocation", "FIRST_ROW") == "GIVEN":
-        headers = list(config.get("CSVHeaders") or [])
-    else:
-        headers, rows = (rows[0], rows[1:]) if rows else ([], [])
+    given = config.get("CSVHeaderLocation", "FIRST_ROW") == "GIVEN"
+    rows = CsvRows(body, delimiter, list(config.get("CSVHeaders") or []) if given else None)
     seen = set()
-    for header in headers:
+    for header in rows.headers:
         if header in seen:
             raise _failed(f"The CSV headers name the column {header!r} twice: every column needs its own name")
         seen.add(header)
-    return [{h: (row[i] if i < len(row) else "") for i, h in enumerate(headers)} for row in rows if row]
+    return rows
 
 
 def _manifest(body: str, load: Callable[[str, str], bytes] | None) -> list:

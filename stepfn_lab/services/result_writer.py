@@ -27,7 +27,9 @@ in ``.jsonl``; AWS documents the format but no file name, so the extension is th
 The 5 GB split of large result files is not reproduced (one file per status: ``_0``).
 
 ``ResultFiles`` collects the children one at a time (``add``), so a caller can hand them over as
-they finish, and writes everything in ``close``.
+they finish; when exporting, every ``FLUSH`` entries of a status go to its file (the text is the
+same as one ``json.dumps`` of the whole list), so a 1,000,000-child Map Run holds a thousand
+entries at a time, not a million; ``close`` writes the rest and the manifest.
 """
 
 from __future__ import annotations
@@ -42,6 +44,9 @@ TRANSFORMATIONS = ("NONE", "COMPACT", "FLATTEN")
 OUTPUT_TYPES = ("JSON", "JSONL")
 STATUSES = ("SUCCEEDED", "FAILED", "PENDING")
 _REASONS = {"SUCCEEDED": "Execution is SUCCEEDED and cannot be redriven"}
+# one encoder each, made once (json.dumps with options builds a new encoder at every call)
+_compact = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+_text = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def writer_config(writer: dict, exporting: bool) -> tuple[str, str]:
@@ -74,12 +79,15 @@ def transform(outputs: list, transformation: str) -> list:
 class ResultFiles:
     """The export of one Map Run: ``add`` each child, then ``close`` to write the files."""
 
+    FLUSH = 1000  # entries of one status held before they are appended to its file
+
     def __init__(self, folder: str, bucket: str, folder_key: str, run_arn: str, machine_arn: str,
                  transformation: str = "NONE", output_type: str = "JSON"):
         self.folder, self.bucket, self.folder_key = folder, bucket, folder_key
         self.run_arn, self.machine_arn = run_arn, machine_arn
         self.transformation, self.output_type = transformation, output_type
         self.entries: dict[str, list] = {status: [] for status in STATUSES}
+        self.written: dict[str, int] = {status: 0 for status in STATUSES}  # entries already in the files
 
     def add(self, status: str, name: str, input: Any, output: Any = None, error: str | None = None,
             cause: str | None = None, started: str | None = None, stopped: str | None = None) -> None:
@@ -90,13 +98,13 @@ class ResultFiles:
             else:
                 self.entries[status].append(output)
             return
-        entry: dict[str, Any] = {"Input": json.dumps(input, separators=(",", ":"), ensure_ascii=False),
+        entry: dict[str, Any] = {"Input": _compact(input),
                                  "InputDetails": {"Included": True}}
         if status != "PENDING":
             entry = {"ExecutionArn": f"{self.run_arn.replace(':mapRun:', ':execution:', 1).rsplit(':', 1)[0]}:{name}",
                      **entry, "Name": name}
         if status == "SUCCEEDED":
-            entry["Output"] = json.dumps(output, separators=(",", ":"), ensure_ascii=False)
+            entry["Output"] = _compact(output)
             entry["OutputDetails"] = {"Included": True}
         if status == "FAILED":
             if error is not None:
@@ -114,25 +122,44 @@ class ResultFiles:
         entry["Status"] = status
         if stopped and status != "PENDING":
             entry["StopDate"] = stopped
-        self.entries[status].append(entry)
+        entries = self.entries[status]
+        entries.append(entry)
+        if self.folder and len(entries) >= self.FLUSH:
+            self._flush(status)
+
+    def _name(self, status: str) -> str:
+        return f"{status}_0{'.jsonl' if self.output_type == 'JSONL' else '.json'}"
+
+    def _flush(self, status: str) -> None:
+        """Append the held entries of a status to its file (created by the first flush)."""
+        entries = self.entries[status]
+        if not entries:
+            return
+        if self.output_type == "JSONL":
+            text = "".join(_text(e) + "\n" for e in entries)
+        else:  # pieces of json.dumps(all_entries): "[", then entries joined by ", ", then "]" in close
+            text = ("[" if not self.written[status] else ", ") + ", ".join(_text(e) for e in entries)
+        if not self.written[status]:
+            os.makedirs(self.folder, exist_ok=True)
+        with open(os.path.join(self.folder, self._name(status)), "a" if self.written[status] else "w",
+                  encoding="utf-8") as fh:
+            fh.write(text)
+        self.written[status] += len(entries)
+        entries.clear()
 
     def close(self) -> dict:
         """Write the result files and the manifest; return the Map state's result."""
         os.makedirs(self.folder, exist_ok=True)
-        extension = ".jsonl" if self.output_type == "JSONL" else ".json"
         files: dict[str, list] = {status: [] for status in ("FAILED", "PENDING", "SUCCEEDED")}
         for status in STATUSES:
-            entries = self.entries[status]
-            if not entries:
+            self._flush(status)
+            if not self.written[status]:
                 continue
-            name = f"{status}_0{extension}"
-            if self.output_type == "JSONL":
-                text = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entries)
-            else:
-                text = json.dumps(entries, ensure_ascii=False)
+            name = self._name(status)
             path = os.path.join(self.folder, name)
-            with open(path, "w", encoding="utf-8") as fh:
-                fh.write(text)
+            if self.output_type != "JSONL":
+                with open(path, "a", encoding="utf-8") as fh:
+                    fh.write("]")
             files[status].append({"Key": f"{self.folder_key}/{name}", "Size": os.path.getsize(path)})
         manifest = {"DestinationBucket": self.bucket, "MapRunArn": self.run_arn, "ResultFiles": files}
         with open(os.path.join(self.folder, "manifest.json"), "w", encoding="utf-8") as fh:

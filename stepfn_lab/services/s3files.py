@@ -6,19 +6,25 @@ Taught in: notebooks/12-map.ipynb.
 ``run(..., s3_root=folder)``: each bucket is a sub-folder of ``folder`` and each
 key a file path inside it. No key may leave the root (``..`` is refused).
 
-How an object's text becomes items (CSV, JSON, JSONL, manifests) is in ``item_reader``;
-the result files ResultWriter writes are in ``result_writer``.
+How an object's text becomes items (CSV, JSON, JSONL, manifests) is in ``item_reader``
+(CSV rows are ``CsvRows``, made on access); the result files are in ``result_writer``.
 """
 
 from __future__ import annotations
 
+import csv
+import hashlib
+import io
 import json
 import os
 from datetime import datetime, timezone
+from collections.abc import Sequence
 from typing import Any
 
 from ..asl.paths import PathNotFound, compile_path
 from ..errors import ITEM_READER_FAILED, RESULT_WRITER_FAILED, RUNTIME, StatesError
+
+_DELIMITERS = {"COMMA": ",", "PIPE": "|", "SEMICOLON": ";", "SPACE": " ", "TAB": "\t"}
 
 
 def resolve(root: str | None, bucket: str, key: str = "") -> str:
@@ -111,6 +117,84 @@ def _max_items(execution, frame, state, config: dict, data: Any, states: dict | 
     return number or None  # 0 means no limit (recorded on AWS: test_map_item_reader_csv_max_items_paths)
 
 
+def _csv(body: str, config: dict) -> CsvRows:
+    delimiter = _DELIMITERS.get(config.get("CSVDelimiter", "COMMA"), ",")
+    given = config.get("CSVHeaderLocation", "FIRST_ROW") == "GIVEN"
+    return CsvRows(body, delimiter, list(config.get("CSVHeaders") or []) if given else None)
+
+
+class CsvRows(Sequence):
+    """The items of a CSV object, made one at a time as iterations start.
+
+    A 1,000,000-row file is kept as its text and the offset of each row (about 8 bytes a row),
+    not as a million dictionaries: a Distributed Map reads it in bounded memory. Each item
+    is the dictionary of header to value, made when the Map asks for it.
+    """
+
+    def __init__(self, body: str, delimiter: str, headers: list | None, starts: Any = None,
+                 span: range | None = None):
+        self._body = body
+        self._delimiter = delimiter
+        if starts is None:
+            headers, starts = self._index(body, delimiter, headers)
+        self.headers = headers
+        self._starts = starts  # offsets of the rows, then the end of the text
+        self._span = span if span is not None else range(len(starts) - 1)
+
+    @staticmethod
+    def _index(body: str, delimiter: str, headers: list | None) -> tuple:
+        from array import array
+        position = [0]
+
+        def lines():
+            start, end = 0, len(body)
+            while start < end:
+                stop = body.find("\n", start)
+                stop = end if stop < 0 else stop + 1
+                position[0] = stop
+                yield body[start:stop]
+                start = stop
+
+        reader = csv.reader(lines(), delimiter=delimiter)
+        starts = array("q")
+        begin = 0
+        for row in reader:
+            if headers is None:
+                headers = row
+            elif row:  # a blank line is not an item
+                starts.append(begin)
+            begin = position[0]
+        starts.append(len(body))
+        return headers or [], starts
+
+    def __len__(self) -> int:
+        return len(self._span)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return CsvRows(self._body, self._delimiter, self.headers, self._starts, self._span[index])
+        i = self._span[index]
+        text = self._body[self._starts[i]:self._starts[i + 1]]
+        if '"' in text or "\r" in text.rstrip("\r\n"):
+            row = next(csv.reader(io.StringIO(text), delimiter=self._delimiter), [])
+        else:  # no quoting: the csv module would split it the same way, only slower
+            row = text.rstrip("\r\n").split(self._delimiter)
+        headers = self.headers
+        if len(row) == len(headers):
+            return dict(zip(headers, row))
+        return {h: (row[k] if k < len(row) else "") for k, h in enumerate(headers)}
+
+    def __eq__(self, other: Any) -> bool:
+        return isinstance(other, (list, CsvRows)) and len(self) == len(other) and all(
+            a == b for a, b in zip(self, other))
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} CSV rows>"
+
+    def __deepcopy__(self, memo: dict) -> CsvRows:
+        return self  # never changed: snapshots share it
+
+
 def _list_objects(root: str | None, bucket: str, prefix: str) -> list:
     base = resolve(root, bucket)
     out = []
@@ -126,53 +210,117 @@ def _list_objects(root: str | None, bucket: str, prefix: str) -> list:
     return sorted(out, key=lambda o: o["Key"])
 
 
-def write_results(execution, frame, state, fan) -> Any:
-    """ResultWriter: export the Map Run's children (``result_writer.ResultFiles``) and return the
-    Map state's result, or apply WriterConfig alone. ``fan`` holds the children and their results."""
-    import uuid
-    from .result_writer import ResultFiles, transform, writer_config
-    writer = state.extra["result_writer"] or {}
-    exporting = "Resource" in writer
+def _result_files(execution, frame, state, writer: dict, exporting: bool):
+    from .result_writer import ResultFiles, writer_config
     transformation, output_type = writer_config(writer, exporting)
     run_arn = frame.token or "local"
     label = state.extra.get("label") or state.name
     machine = execution.machine
     machine_arn = f"arn:aws:states:{machine.region}:{machine.account}:stateMachine:{machine.name}/{label}"
-    if exporting:
-        states = execution.states_for(frame, state) if state.is_jsonata else None
-        args = _arguments(execution, frame, state, writer, frame.effective, states)
-        bucket, prefix = args.get("Bucket"), args.get("Prefix") or ""
-        if not bucket or not isinstance(bucket, str):
-            raise StatesError(RESULT_WRITER_FAILED, f"ResultWriter needs a Bucket in its "
-                                                    f"{'Arguments' if state.is_jsonata else 'Parameters'}, "
-                                                    f"but got {json.dumps(args)}")
-        run_id = run_arn.rsplit(":", 1)[-1]
-        folder_key = f"{str(prefix).rstrip('/')}/{run_id}" if prefix else run_id
-        files = ResultFiles(resolve(execution.s3_root, bucket, folder_key), bucket, folder_key, run_arn, machine_arn,
-                            transformation, output_type)
-    else:
-        files = ResultFiles("", "", "", run_arn, machine_arn, transformation, output_type)
+    if not exporting:
+        return ResultFiles("", "", "", run_arn, machine_arn, transformation, output_type)
+    states = execution.states_for(frame, state) if state.is_jsonata else None
+    args = _arguments(execution, frame, state, writer, frame.effective, states)
+    bucket, prefix = args.get("Bucket"), args.get("Prefix") or ""
+    if not bucket or not isinstance(bucket, str):
+        raise StatesError(RESULT_WRITER_FAILED, f"ResultWriter needs a Bucket in its "
+                                                f"{'Arguments' if state.is_jsonata else 'Parameters'}, "
+                                                f"but got {json.dumps(args)}")
+    run_id = run_arn.rsplit(":", 1)[-1]
+    folder_key = f"{str(prefix).rstrip('/')}/{run_id}" if prefix else run_id
+    return ResultFiles(resolve(execution.s3_root, bucket, folder_key), bucket, folder_key, run_arn, machine_arn,
+                       transformation, output_type)
+
+
+def _add_child(execution, files, fan, index: int, child, output: Any, iso: dict) -> None:
+    """One child's entry (SUCCEEDED, FAILED, or PENDING when it never ran or still runs)."""
+    if child is None:
+        files.add("PENDING", "", fan.inputs[index] if index < len(fan.inputs) else None)
+        return
+    events = child.history.events
+    name = _uuid5(f"{files.run_arn}/{index}")
+    started = stopped = None
+    if events:
+        first, last = events[0].at, events[-1].at
+        started = iso.get(first) or iso.setdefault(first, execution.clock.iso(first))
+        stopped = iso.get(last) or iso.setdefault(last, execution.clock.iso(last))
+    child_input = events[0].details.get("input") if events else fan.inputs[index]
+    if child.status == "SUCCEEDED":
+        files.add("SUCCEEDED", name, child_input, output, started=started, stopped=stopped)
+    elif child.status == "RUNNING":
+        files.add("PENDING", name, child_input)
+    else:  # failed, timed out or aborted children are written to the FAILED file
+        files.add("FAILED", name, child_input, error=child.error, cause=child.cause, started=started,
+                  stopped=stopped)
+
+
+def _uuid5(name: str) -> str:
+    """``str(uuid.uuid5(uuid.NAMESPACE_URL, name))``, without the UUID object (once per child)."""
+    digest = bytearray(hashlib.sha1(_URL_NAMESPACE + name.encode("utf-8")).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+_URL_NAMESPACE = bytes.fromhex("6ba7b8119dad11d180b400c04fd430c8")  # uuid.NAMESPACE_URL
+
+
+class ResultSink:
+    """The export of a running Distributed Map: each child is written when it ends, in item order.
+
+    Children that end before an earlier one wait here (at most about MaxConcurrency of them);
+    the rest go to ``ResultFiles``, which appends them to the files in batches. The parent never
+    holds every child's output (issue: a 1,000,000-item Map Run in bounded memory).
+    """
+
+    def __init__(self, files):
+        self.files = files
+        self.next = 0  # the next item index to write
+        self.waiting: dict[int, tuple] = {}  # index -> (child, output) ended out of order
+        self.iso: dict[float, str] = {}  # virtual time -> ISO text (children share a few times)
+        self.result: Any = None
+
+    def ended(self, execution, child, status: str) -> None:
+        fan = child.parent.fan
+        self.waiting[child.index] = (child, child.output)
+        while self.next in self.waiting:
+            ended, output = self.waiting.pop(self.next)
+            _add_child(execution, self.files, fan, self.next, ended, output, self.iso)
+            self.next += 1
+
+    def close(self, execution, fan) -> Any:
+        """The children not written yet (aborted, never started), then the files and the manifest."""
+        if self.result is None:
+            for index in range(self.next, len(fan.children)):
+                child, output = self.waiting.pop(index, (fan.children[index], None))
+                _add_child(execution, self.files, fan, index, child, output, self.iso)
+            self.next = len(fan.children)
+            self.result = self.files.close()
+        return self.result
+
+
+def result_sink(execution, frame, state, fan) -> ResultSink:
+    return ResultSink(_result_files(execution, frame, state, state.extra["result_writer"] or {}, True))
+
+
+def write_results(execution, frame, state, fan) -> Any:
+    """ResultWriter: export the Map Run's children (``result_writer.ResultFiles``) and return the
+    Map state's result, or apply WriterConfig alone. ``fan`` holds the children and their results."""
+    from .result_writer import transform
+    writer = state.extra["result_writer"] or {}
+    exporting = "Resource" in writer
+    files = _result_files(execution, frame, state, writer, exporting)
+    transformation = files.transformation
+    iso: dict = {}
     outputs: list = []
     for index, child in enumerate(fan.children):
-        if child is None:
-            files.add("PENDING", "", fan.inputs[index] if index < len(fan.inputs) else None)
+        _add_child(execution, files, fan, index, child, fan.results[index], iso)
+        if child is None or exporting:
             continue
-        events = child.history.events
-        name = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{run_arn}/{index}"))
-        started = execution.clock.iso(events[0].at) if events else None
-        stopped = execution.clock.iso(events[-1].at) if events else None
-        child_input = events[0].details.get("input") if events else fan.inputs[index]
-        if child.status == "SUCCEEDED":
-            files.add("SUCCEEDED", name, child_input, fan.results[index], started=started, stopped=stopped)
-        elif child.status == "RUNNING":
-            files.add("PENDING", name, child_input)
-        else:  # failed, timed out or aborted children are written to the FAILED file
-            files.add("FAILED", name, child_input, error=child.error, cause=child.cause, started=started,
-                      stopped=stopped)
-        if not exporting:
-            entries = files.entries["SUCCEEDED" if child.status == "SUCCEEDED" else "FAILED"]
-            outputs.append(entries[-1] if child.status != "SUCCEEDED" or transformation == "NONE"
-                           else fan.results[index])
+        entries = files.entries["SUCCEEDED" if child.status == "SUCCEEDED" else "FAILED"]
+        outputs.append(entries[-1] if child.status != "SUCCEEDED" or transformation == "NONE"
+                       else fan.results[index])
     if exporting:
         return files.close()
     return transform(outputs, transformation)
