@@ -2,10 +2,12 @@
 # Install everything the course needs on Debian or Ubuntu, idempotently:
 #   - Graphviz's `dot` (apt) when it is missing,
 #   - with --browser, Chromium (apt) for the browser tests when it is missing,
+#   - with --lite or --browser, npm (apt), which fetches Pyodide for the browser
+#     build (scripts/lite.sh; the browser tests build it too),
 #   - a virtual environment in .venv with stepfn_lab and all its extras
-#     (lab, test, aws), installed in editable mode from this checkout.
+#     (lab, test, aws, lite), installed in editable mode from this checkout.
 #
-# Usage: bash scripts/setup.sh [--browser]
+# Usage: bash scripts/setup.sh [--browser] [--lite]
 # Environment: PYTHON (default python3) picks the interpreter, 3.10 or newer.
 # Needs root or sudo only when an apt package is missing.
 set -euo pipefail
@@ -14,10 +16,12 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 WANT_BROWSER=0
+WANT_NPM=0
 for arg in "$@"; do
     case "$arg" in
-        --browser) WANT_BROWSER=1 ;;
-        *) echo "setup.sh: unknown option '$arg' (expected --browser)" >&2; exit 2 ;;
+        --browser) WANT_BROWSER=1; WANT_NPM=1 ;;
+        --lite) WANT_NPM=1 ;;
+        *) echo "setup.sh: unknown option '$arg' (expected --browser or --lite)" >&2; exit 2 ;;
     esac
 done
 
@@ -88,6 +92,12 @@ if [ "$WANT_BROWSER" -eq 1 ]; then
     }
     tools+=", chromium: $browser"
 fi
+if [ "$WANT_NPM" -eq 1 ]; then
+    if ! command -v npm >/dev/null 2>&1; then
+        apt_install npm
+    fi
+    tools+=", npm: $(command -v npm)"
+fi
 stage_done "system packages ready ($tools)"
 
 # --- Python -----------------------------------------------------------------
@@ -122,7 +132,7 @@ if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want_stamp" ] \
 else
     say "installing stepfn_lab and its packages into .venv (wheels only)"
     # (The filter drops pip's notes about configured local package folders that do not exist.)
-    "$VENV/bin/python" -m pip install --quiet --only-binary=:all: --editable ".[lab,test,aws]" 2>&1 \
+    "$VENV/bin/python" -m pip install --quiet --only-binary=:all: --editable ".[lab,test,aws,lite]" 2>&1 \
         | { grep -v "^WARNING: Location 'file:.*' is ignored" || true; }
     echo "$want_stamp" > "$STAMP"
 fi

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from .asl.paths import evaluate_path
 from .errors import DefinitionError, PathSyntaxError, StatesError, StepFnLabError, TaskFailed
+from .language import get_language, json_text, set_language
 from .runtime.engine import Execution, StateMachine, Step
 
 __version__ = "0.1.0"
 
 __all__ = [
     "StateMachine", "Execution", "Step", "DefinitionError", "PathSyntaxError", "StatesError", "StepFnLabError",
-    "TaskFailed", "evaluate_path", "validate", "inspect_state", "load_execution", "examples", "__version__",
+    "TaskFailed", "evaluate_path", "validate", "set_language", "get_language", "json_text", "inspect_state", "load_execution", "examples", "__version__",
 ]
 
 

@@ -868,3 +868,53 @@ def parity(file: Source, input_: Any, lambdas: tuple, endpoint_url: str | None, 
     report = parity_report(machine, file.input(input_), runner=runner, timeout=timeout, **file.run_options(lambdas))
     click.echo(_dump(report.to_dict()) if as_json else report.text())
     _exit(OK if report.ok else FAILED)
+
+
+# --- doctor -----------------------------------------------------------------------------------
+
+@cli.command(epilog=EXIT_CODES)
+@click.argument("folder", required=False, type=click.Path(file_okay=False))
+@click.option("--language", "lang", type=click.Choice(["en", "pt-BR"]), default="en", show_default=True,
+              help="The language of the answers.")
+def doctor(folder: str | None, lang: str) -> None:
+    """The room check before a class: widgets, trusted notebooks, diagrams, kernel.
+
+    FOLDER holds the course notebooks (default: ./notebooks, else the checkout's).
+    One plain answer per item, with the fix when something is missing. Exits 0
+    when all is ready, 1 otherwise. Changes nothing on the machine.
+    """
+    from .doctor import report, run_checks
+
+    findings = run_checks(Path(folder) if folder else None, lang)
+    click.echo(report(findings, lang))
+    _exit(OK if all(f.ok for f in findings) else FAILED)
+
+
+# --- the command line from a notebook ------------------------------------------------------------
+
+def command(line: str, *, env: dict | None = None, cwd: str | None = None, timeout: float = 120) -> "CommandResult":
+    """Run ``stepfn-lab <line>`` as a terminal would (a new process of this Python) and show what it printed.
+
+    For notebooks, where ``!stepfn-lab`` depends on the shell's PATH: ``command("validate example:seed")``
+    prints ``$ stepfn-lab validate example:seed``, the output and the exit code. ``env`` adds variables for
+    that process only (the notebook's own environment is not changed).
+    """
+    import shlex
+
+    arguments = shlex.split(line)
+    full_env = {**os.environ, **(env or {})}
+    done = subprocess.run([sys.executable, "-m", "stepfn_lab", *arguments], capture_output=True, text=True,
+                          env=full_env, cwd=cwd, timeout=timeout, encoding="utf-8")
+    return CommandResult(line, done.returncode, done.stdout, done.stderr)
+
+
+class CommandResult:
+    """What ``command()`` ran: ``exit_code``, ``stdout``, ``stderr``; shows as a terminal would."""
+
+    def __init__(self, line: str, exit_code: int, stdout: str, stderr: str):
+        self.line, self.exit_code, self.stdout, self.stderr = line, exit_code, stdout, stderr
+
+    def __repr__(self) -> str:
+        out = (self.stdout + self.stderr).rstrip("\n")
+        return f"$ stepfn-lab {self.line}\n{out}\n(exit code {self.exit_code})" if out else \
+            f"$ stepfn-lab {self.line}\n(exit code {self.exit_code})"

@@ -6,11 +6,11 @@ and every ``nbNN`` module in it, as the notebooks use them.
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
 
+from stepfn_lab import set_language
 from stepfn_lab.exercises import Exercise, Result, Solution, all_exercises, say
 
 EXERCISES = all_exercises()
@@ -93,7 +93,11 @@ def test_the_solution_is_shown_and_cannot_be_changed_by_the_learner(key):
     exercise = EXERCISES[key]
     shown = exercise.solution()
     assert isinstance(shown, Solution)
-    assert key in repr(shown) and "Solution / Solução" in shown._repr_markdown_()
+    assert key in repr(shown) and "Solution / Solução" in shown._repr_html_()
+    if not callable(shown.value):  # the text pastes into a Python cell and gives the answer back
+        scope: dict = {}
+        exec(shown._text(), scope)
+        assert scope["answer"] == shown.value
     value = exercise.solution_value
     if isinstance(value, (dict, list)):
         value.clear()
@@ -114,26 +118,80 @@ def _toy() -> Exercise:
                     wrong=[(41, "not 42")])
 
 
-def test_results_render_the_same_way_as_text_and_markdown():
+def test_results_render_the_same_way_as_text_and_html():
     toy = _toy()
     good, bad = toy.check(42), toy.check(41)
     assert repr(good) == "✅ Correct! / Correto! Right.\nCerto."
     assert repr(bad) == "❌ Not yet / Ainda não: 41 is not 42.\n41 não é 42."
-    assert good._repr_markdown_() == ('**✅ Correct! / Correto!** <span class="tex2jax_ignore mathjax_ignore">'
-                                      'Right.<br>Certo.</span>')
+    html = good._repr_html_()
+    assert 'class="tex2jax_ignore mathjax_ignore"' in html
+    assert "Right.<br>" in html and "Certo." in html
     assert bool(good) and not bool(bad)
 
 
-def test_markdown_escapes_html_in_messages():
-    result = Result(False, say("<b>no</b>", "<i>não</i>"))
-    assert "&lt;b&gt;no&lt;/b&gt;" in result._repr_markdown_()
+def test_right_and_wrong_read_without_an_emoji_font():
+    """Issue 15.4: the verdict is a coloured word; with the emoji removed it still says right or wrong."""
+    toy = _toy()
+    good, bad = toy.check(42)._repr_html_(), toy.check(41)._repr_html_()
+    for shown, word, colour in ((good, "Correct!", "#037F0C"), (bad, "Not yet", "#D91515")):
+        no_emoji = shown.replace("✅", "").replace("❌", "")
+        assert word in no_emoji
+        assert f'<span style="color:{colour};font-weight:bold">' in shown
+        assert f"border-left:4px solid {colour}" in shown
+    assert "#037F0C" not in bad and "#D91515" not in good
 
 
-def test_markdown_escapes_dollar_signs_so_paths_are_not_typeset_as_math():
-    markdown = Result(False, say("In ResultSelector, $ is the result; use $.Payload.total", "Use $.Payload"))._repr_markdown_()
-    assert "$" not in markdown.replace("\\$", "")
-    assert "\\$.Payload.total" in markdown and "<br>" in markdown
-    assert 'class="tex2jax_ignore mathjax_ignore"' in markdown  # MathJax 2 (nbconvert) and 3 (JupyterLab) skip it
+def test_portuguese_comes_first_when_the_kit_speaks_portuguese():
+    toy = _toy()
+    try:
+        set_language("pt-BR")
+        assert repr(toy.check(42)) == "✅ Correto! / Correct! Certo.\nRight."
+        assert repr(toy.check(41)) == "❌ Ainda não / Not yet: 41 não é 42.\n41 is not 42."
+        assert repr(toy.hint()) == "💡 Dica / Hint 1/2: Seis vezes sete.\nSix times seven."
+        assert repr(toy.solution()).startswith("💡 Solução / Solution (nb99.q1):")
+    finally:
+        set_language("en")
+    assert repr(toy.check(42)).startswith("✅ Correct! / Correto!")
+
+
+def test_html_escapes_messages_and_keeps_dollar_paths_away_from_math():
+    result = Result(False, say("<b>no</b> use $.Payload.total", "<i>não</i>"))
+    html = result._repr_html_()
+    assert "&lt;b&gt;no&lt;/b&gt;" in html and "<b>no" not in html
+    assert "$.Payload.total" in html  # inside an element MathJax 2 and 3 skip
+    assert 'class="tex2jax_ignore mathjax_ignore"' in html
+
+
+def test_a_kit_error_in_bilingual_words_keeps_both_languages():
+    ex = Exercise("nb99.q3", lambda a: (_ for _ in ()).throw(ValueError(say("Bad.", "Ruim."))), [], 1)
+    result = ex.check(2)
+    assert not result.correct and result.message == "Bad.\nRuim."
+
+
+def test_progress_lists_done_tried_and_untried_exercises():
+    from stepfn_lab.exercises import nb04
+    for exercise in nb04.progress().exercises:  # other tests may have checked them already
+        exercise.done = exercise.tried = False
+    nb04.q1.check(nb04.q1.solution_value)
+    nb04.q2.check("$")
+    progress = nb04.progress()
+    assert progress.done == 1
+    text = repr(progress)
+    assert text.splitlines()[0] == f"Notebook 04: 1 of {len(progress.exercises)} exercises done"
+    assert "q1  ✅ done" in text and "q2  ❌ tried, not yet right" in text and "q3  · not tried yet" in text
+    try:
+        set_language("pt-BR")
+        assert "q1  ✅ feito" in repr(nb04.progress()) and "exercícios feitos" in repr(nb04.progress())
+    finally:
+        set_language("en")
+    assert "color:#037F0C" in progress._repr_html_()
+
+
+def test_every_notebook_module_has_progress():
+    from stepfn_lab.exercises import all_exercises as every
+    import importlib
+    for module in {key.split(".")[0] for key in every()}:
+        assert callable(importlib.import_module(f"stepfn_lab.exercises.{module}").progress), module
 
 
 def test_an_exception_in_a_check_becomes_a_failed_result():
@@ -155,7 +213,12 @@ def test_hints_are_numbered_and_clamped():
     assert repr(toy.hint("x")) == repr(toy.hint(1))
 
 
-def test_the_solution_shows_json():
-    shown = Exercise("nb99.q2", lambda a: (True, ""), [], {"Variable": "$.total"}).solution()
-    assert shown.value == {"Variable": "$.total"}
-    assert json.loads(repr(shown).split("\n", 1)[1]) == {"Variable": "$.total"}
+def test_the_solution_is_python_to_paste():
+    value = {"Variable": "$.total", "ResultPath": None, "Next": True, "n": [1, 2.5]}
+    shown = Exercise("nb99.q2", lambda a: (True, ""), [], value).solution()
+    assert shown.value == value
+    code = repr(shown).split("\n", 1)[1]
+    assert "null" not in code and "true" not in code and "None" in code and "True" in code
+    scope: dict = {}
+    exec(code, scope)
+    assert scope["answer"] == value

@@ -35,6 +35,9 @@ WORDS = {
     "pt": {"questions": "**Perguntas**", "objectives": "**Objetivos**", "time": "**Tempo:**",
            "key_points": "## Pontos-chave", "index": "[Índice](README.md)", "exercise": "### Exercício"},
 }
+# Notebooks whose rewrite by another issue had not landed when the language setting did (issue 16: 10-12,
+# issue 19: 08); emptied once their setup cells call set_language.
+LANGUAGE_PENDING = {8, 10, 11, 12}
 RICH_OUTPUTS = ("image/svg+xml", "application/vnd.jupyter.widget-view+json")
 CHECK_LINE = re.compile(r"^ex\.q(\d+)\.check\(answer\)\s*$")
 MAX_CODE_LINES = 20
@@ -79,6 +82,22 @@ def _exercise_cells(nb) -> list[tuple[int, int]]:
         if lines and CHECK_LINE.match(lines[-1]):
             found.append((i, int(CHECK_LINE.match(lines[-1]).group(1))))
     return found
+
+
+SET_LANGUAGE = re.compile(r'^sfl\.set_language\("([A-Za-z-]+)"\)$', re.MULTILINE)
+LANGUAGE_CODE = {"en": "en", "pt": "pt-BR"}
+
+
+def _language_of_setup(nb) -> str | None:
+    """The language the setup cell gives the kit (``sfl.set_language("pt-BR")``), None if it sets none."""
+    setup = next((c for c in _code(nb) if "import stepfn_lab as sfl" in c.source), None)
+    found = SET_LANGUAGE.findall(setup.source) if setup is not None else []
+    return found[0] if found else None
+
+
+def _without_language(source: str) -> str:
+    """A code cell with its set_language argument blanked: the one place the twins' code may differ."""
+    return SET_LANGUAGE.sub('sfl.set_language("")', source)
 
 
 def _text_of(output) -> str:
@@ -143,6 +162,20 @@ def test_the_index_lists_every_notebook(index):
     assert not missing, f"{index.relative_to(ROOT)} does not link {missing}"
 
 
+@pytest.mark.parametrize("folder", [NOTEBOOKS, PT], ids=["en", "pt-BR"])
+def test_instructor_notes_and_a_one_page_cheat_sheet_in_each_language(folder):
+    notes, sheet = folder / "INSTRUCTOR.md", folder / "CHEATSHEET.md"
+    assert notes.exists(), f"{notes.relative_to(ROOT)} is missing"
+    assert sheet.exists(), f"{sheet.relative_to(ROOT)} is missing"
+    text = sheet.read_text(encoding="utf-8")
+    assert len(text.splitlines()) <= 100, "the cheat sheet must fit on one page (100 lines at most)"
+    for must in ("InputPath", "ResultSelector", "ResultPath", "OutputPath", "States.ALL", "States.Runtime",
+                 "States.DataLimitExceeded", "Standard", "Express"):
+        assert must in text, f"the cheat sheet does not mention {must}"
+    index = (folder / "README.md").read_text(encoding="utf-8")
+    assert "](CHEATSHEET.md)" in index and "](INSTRUCTOR.md)" in index, "the index must link both"
+
+
 # --- each notebook -------------------------------------------------------------------------------
 
 @notebook
@@ -180,6 +213,28 @@ def test_one_setup_cell_imports_the_kit_and_the_exercises(path):
 
 
 @notebook
+def test_the_setup_cell_sets_the_notebooks_language(path):
+    """A pt-BR notebook shows the kit in Portuguese: its setup cell says so (and an English one says "en")."""
+    found = _language_of_setup(_read(path))
+    if found is None and int(_number(path)) in LANGUAGE_PENDING:
+        pytest.xfail("notebook being rewritten by its owner; its setup cell gets set_language after it lands")
+    assert found == LANGUAGE_CODE[_lang(path)], \
+        f'the setup cell must call sfl.set_language("{LANGUAGE_CODE[_lang(path)]}"), found {found!r}'
+
+
+@notebook
+def test_one_time_label_per_language(path):
+    """Every notebook of a language names its minutes the same way ("min teaching" / "min de explicação")."""
+    label = {"en": "min teaching", "pt": "min de explicação"}[_lang(path)]
+    cells = [c.source for c in _read(path).cells[:4] if c.cell_type == "markdown"]
+    time_line = next((line for s in cells for line in s.splitlines() if line.startswith(WORDS[_lang(path)]["time"])),
+                     "")
+    if label not in time_line and int(_number(path)) in LANGUAGE_PENDING:
+        pytest.xfail("notebook being rewritten by its owner; its time label is fixed after it lands")
+    assert label in time_line, f"the time line must say '{label}': {time_line!r}"
+
+
+@notebook
 def test_at_least_two_exercises_with_check_hint_and_solution(path):
     nb = _read(path)
     words = WORDS[_lang(path)]
@@ -203,12 +258,13 @@ def test_at_least_two_exercises_with_check_hint_and_solution(path):
 @notebook
 def test_starters_run_clean_and_are_not_already_solved(path):
     nb = _read(path)
+    verdict = "Ainda não / Not yet" if _language_of_setup(nb) == "pt-BR" else "Not yet / Ainda não"
     for i, q in _exercise_cells(nb):
         outputs = nb.cells[i].get("outputs", [])
         assert outputs, f"exercise {q}: no stored output (execute the notebook)"
         assert not any(o.get("output_type") == "error" for o in outputs), f"exercise {q}: the starter raises"
         shown = "".join(_text_of(o) for o in outputs)
-        assert "Not yet / Ainda não" in shown, f"exercise {q}: the starter should hold a wrong or empty answer"
+        assert verdict in shown, f"exercise {q}: the starter should hold a wrong or empty answer ({verdict!r})"
 
 
 @notebook
@@ -282,10 +338,12 @@ pair = pytest.mark.parametrize("en,pt", PAIRS, ids=[p.name for p, _ in PAIRS])
 
 @pair
 def test_twins_have_identical_code_cells(en, pt):
+    """Byte-identical, but for the setup cell's ``sfl.set_language("en")`` / ``("pt-BR")``."""
     a, b = _code(_read(en)), _code(_read(pt))
     assert len(a) == len(b), f"{len(a)} code cells in English, {len(b)} in Portuguese"
     for i, (x, y) in enumerate(zip(a, b)):
-        assert x.source == y.source, f"code cell {i} differs:\n{x.source}\n---\n{y.source}"
+        same = x.source == y.source or (i == 0 and _without_language(x.source) == _without_language(y.source))
+        assert same, f"code cell {i} differs:\n{x.source}\n---\n{y.source}"
         assert _tags(x) == _tags(y), f"code cell {i} has tags {_tags(x)} in English and {_tags(y)} in Portuguese"
 
 

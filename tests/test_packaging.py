@@ -134,7 +134,7 @@ def test_pyproject_declares_the_package_and_its_entry_point() -> None:
     target = config["project"]["scripts"]["stepfn-lab"]
     assert target == "stepfn_lab.cli:main"
     assert (ROOT / "stepfn_lab" / "cli.py").is_file(), "the console script points at stepfn_lab/cli.py"
-    assert set(config["project"]["optional-dependencies"]) == {"lab", "test", "aws"}
+    assert set(config["project"]["optional-dependencies"]) == {"lab", "test", "aws", "lite"}
 
 
 def test_pytest_is_strict() -> None:

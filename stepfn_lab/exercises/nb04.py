@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from . import Exercise, failure, build, say, show
+from . import Exercise, build, failure, patched, say, show, touched
 
 ORDER = {"order": {"id": 7, "items": ["mug", "tea"]}, "customer": "Ana"}
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:PriceOrder"
@@ -155,4 +155,71 @@ q3 = Exercise(
     ],
     solution=None,
     wrong=[("$", "default"), ("$.price", "still written"), ("null", "would reject")],
+)
+
+
+# --- q4: find the bug: the order disappears before shipping ------------------------------------
+
+def ship_order(event, context):
+    """The shipping service: needs the order id, the items and the total."""
+    return {"shipped": event["orderId"], "items": len(event["items"]), "charged": event["total"]}
+
+
+LAMBDAS = {"PriceOrder": price_order, "ShipOrder": ship_order}
+SHIP_ARN = "arn:aws:lambda:us-east-1:123456789012:function:ShipOrder"
+BUGGY = {
+    "Comment": "Price the order, then ship it. Something loses the order on the way.",
+    "StartAt": "PriceOrder",
+    "States": {
+        "PriceOrder": {"Type": "Task", "Resource": ARN, "InputPath": "$.order", "ResultPath": "$.order",
+                       "Next": "ShipOrder"},
+        "ShipOrder": {"Type": "Task", "Resource": SHIP_ARN, "End": True,
+                      "Parameters": {"orderId.$": "$.order.id", "items.$": "$.order.items", "total.$": "$.price.total"}},
+    },
+}
+
+
+def _check_q4(answer: Any) -> tuple[bool, str]:
+    fixed, problem = patched(BUGGY, answer)
+    if fixed is None:
+        return False, problem
+    machine, problem = build(fixed, "PriceAndShip")
+    if machine is None:
+        return False, problem
+    execution = machine.run(ORDER, lambdas=LAMBDAS)
+    if execution.status == "SUCCEEDED" and execution.output == {"shipped": 7, "items": 2, "charged": 20}:
+        if "PriceOrder" in touched(answer):
+            return True, say("PriceOrder's ResultPath wrote the price over the order; under \"price\" the order "
+                             "survives and ShipOrder finds both.",
+                             "O ResultPath de PriceOrder escrevia o preço por cima do pedido; em \"price\" o "
+                             "pedido sobrevive e ShipOrder encontra os dois.")
+    if execution.status == "SUCCEEDED":
+        return False, say(f"It runs, but ShipOrder answered {show(execution.output)}; it should ship order 7 with "
+                          "2 items for 20.",
+                          f"Roda, mas ShipOrder respondeu {show(execution.output)}; deveria despachar o pedido 7 com "
+                          "2 itens por 20.")
+    if touched(answer) == ["ShipOrder"]:
+        return False, say("The error shows up in ShipOrder, but the order was already gone when ShipOrder started: "
+                          "look at PriceOrder's output in the history (TaskStateExited).",
+                          "O erro aparece em ShipOrder, mas o pedido já tinha sumido quando ShipOrder começou: "
+                          "olhe a saída de PriceOrder no histórico (TaskStateExited).")
+    return False, failure(execution)
+
+
+q4 = Exercise(
+    "nb04.q4",
+    _check_q4,
+    hints=[
+        say("Step through it: which state's output no longer has the order's id and items?",
+            "Avance passo a passo: a saída de qual estado já não tem o id e os itens do pedido?"),
+        say("ResultPath says where the result goes in the state's input; \"$.order\" writes over the order.",
+            "O ResultPath diz onde o resultado entra na entrada do estado; \"$.order\" escreve por cima do pedido."),
+        say("ShipOrder reads the total from $.price.total.", "ShipOrder lê o total em $.price.total."),
+    ],
+    solution={"PriceOrder": {"ResultPath": "$.price"}},
+    wrong=[({"ShipOrder": {"Parameters": {"orderId.$": "$.order.id"}}}, "already gone"),
+           ({"PriceOrder": {"ResultPath": "$"}}, "execution ended FAILED"),
+           ({"PriceOrder": {"ResultPath": None}}, "execution ended FAILED"),
+           ({"Price": {"ResultPath": "$.price"}}, "did you mean 'PriceOrder'"),
+           ("$.price", "Answer with the fix")],
 )

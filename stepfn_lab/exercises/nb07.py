@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import Exercise, build, say, show, visited
+from . import Exercise, build, patched, say, show, visited
 
 
 def _router(rule: Any, target: str, default: str):
@@ -139,4 +139,68 @@ q3 = Exercise(
     ],
     solution="States.NoChoiceMatched",
     wrong=[("NoChoiceMatched", "Almost"), ("States.ALL", "another predefined"), ("Default", "not it"), (1, "as text")],
+)
+
+
+# --- q4: find the bug: nobody ever gets free shipping ----------------------------------------------
+
+BUGGY = {
+    "Comment": "Discount shipping from 50, free shipping from 100. Customers say nobody ever ships free.",
+    "StartAt": "Route",
+    "States": {
+        "Route": {"Type": "Choice", "Default": "PaidShipping", "Choices": [
+            {"Variable": "$.total", "NumericGreaterThanEquals": 50, "Next": "DiscountedShipping"},
+            {"Variable": "$.total", "NumericGreaterThanEquals": 100, "Next": "FreeShipping"},
+        ]},
+        "DiscountedShipping": {"Type": "Pass", "Result": 4.9, "ResultPath": "$.shipping", "End": True},
+        "FreeShipping": {"Type": "Pass", "Result": 0, "ResultPath": "$.shipping", "End": True},
+        "PaidShipping": {"Type": "Pass", "Result": 9.9, "ResultPath": "$.shipping", "End": True},
+    },
+}
+_Q4_CASES = [({"total": 30}, "PaidShipping"), ({"total": 50}, "DiscountedShipping"),
+             ({"total": 99.9}, "DiscountedShipping"), ({"total": 100}, "FreeShipping"), ({"total": 150}, "FreeShipping")]
+
+
+def _check_q4(answer: Any) -> tuple[bool, str]:
+    fixed, problem = patched(BUGGY, answer)
+    if fixed is None:
+        return False, problem
+    machine, problem = build(fixed, "Shipping")
+    if machine is None:
+        return False, problem
+    for order, want in _Q4_CASES:
+        got = _route(machine, order)
+        if got != want:
+            return False, say(f"With your fix, the order {show(order)} goes to {got}; it should go to {want}.",
+                              f"Com a sua correção, o pedido {show(order)} vai para {got}; deveria ir para {want}.")
+    return True, say("Every total of 100 or more also matched the rule for 50, which came first: the free-shipping "
+                     "rule never had a chance. With the stricter rule first, each rule gets its orders.",
+                     "Todo total de 100 ou mais também casava com a regra de 50, que vinha antes: a regra do frete "
+                     "grátis nunca tinha vez. Com a regra mais estrita primeiro, cada regra recebe os seus pedidos.")
+
+
+q4 = Exercise(
+    "nb07.q4",
+    _check_q4,
+    hints=[
+        say("Step an order of 150 through: which rule does the Choice's ChoiceStateExited say it took?",
+            "Avance um pedido de 150: por qual regra o Choice seguiu, segundo o ChoiceStateExited?"),
+        say("Rules are tried in order and the first match wins. Is 150 >= 50?",
+            "As regras são testadas em ordem e a primeira que casa vence. 150 >= 50?"),
+        say("Give Route its Choices again, the rule for 100 first: {\"Route\": {\"Choices\": [rule100, rule50]}}.",
+            "Dê de novo as Choices do Route, com a regra de 100 primeiro: {\"Route\": {\"Choices\": [regra100, regra50]}}."),
+    ],
+    solution={"Route": {"Choices": [
+        {"Variable": "$.total", "NumericGreaterThanEquals": 100, "Next": "FreeShipping"},
+        {"Variable": "$.total", "NumericGreaterThanEquals": 50, "Next": "DiscountedShipping"},
+    ]}},
+    wrong=[({"Route": {"Default": "FreeShipping"}}, "not reachable"),
+           ({"Route": {"Choices": [{"Variable": "$.total", "NumericGreaterThanEquals": 100, "Next": "FreeShipping"}]}},
+            "not reachable"),
+           ({"Route": {"Choices": [
+               {"Variable": "$.total", "NumericGreaterThan": 100, "Next": "FreeShipping"},
+               {"Variable": "$.total", "NumericGreaterThanEquals": 50, "Next": "DiscountedShipping"}]}},
+            "should go to FreeShipping"),
+           ({"FreeShipping": {"Result": 0}}, "should go to FreeShipping"),
+           ({"Rout": {"Choices": []}}, "did you mean 'Route'")],
 )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ..language import ENGLISH as EN, PORTUGUESE as PT, money
 from . import Exercise, say, show
 
 # --- q1: which type for which job? -----------------------------------------------------------------
@@ -142,12 +143,12 @@ def q3_expected() -> float:
 def _check_q3(answer: Any) -> tuple[bool, str]:
     if isinstance(answer, bool) or not isinstance(answer, (int, float)):
         return False, say(f"Answer with a number of US dollars, like 12.5; got {show(answer)}.",
-                          f"Responda com um valor em dólares, como 12.5; veio {show(answer)}.")
+                          f"Responda com um valor em dólares, como 12.5 (em Python, com ponto); veio {show(answer)}.")
     expected = q3_expected()
     if math.isclose(answer, expected, abs_tol=0.01):
-        return True, say(f"1,200,000 transitions − 4,000 free = 1,196,000 × $0.025 / 1,000 = ${expected:.2f} a month.",
+        return True, say(f"1,200,000 transitions − 4,000 free = 1,196,000 × $0.025 / 1,000 = {money(expected, lang=EN)} a month.",
                          f"1.200.000 transições − 4.000 grátis = 1.196.000 × US$ 0,025 / 1.000 = "
-                         f"US$ {expected:.2f} por mês.".replace(f"{expected:.2f}", f"{expected:.2f}".replace(".", ",")))
+                         f"{money(expected, lang=PT)} por mês.")
     total = Q3_EXECUTIONS * Q3_TRANSITIONS
     if math.isclose(answer, total / 1000 * PRICE_PER_1000, abs_tol=0.01):
         return False, say("Almost: the first 4,000 state transitions of each month are free.",
@@ -158,8 +159,9 @@ def _check_q3(answer: Any) -> tuple[bool, str]:
     if math.isclose(answer, Q3_EXECUTIONS / 1000 * PRICE_PER_1000, abs_tol=0.01):
         return False, say("Standard is billed per state transition, not per execution: multiply by 12 first.",
                           "O Standard é cobrado por transição de estado, não por execução: multiplique por 12 antes.")
-    return False, say(f"${answer} is not it. Count the transitions, remove the free 4,000, then price them.",
-                      f"US$ {answer} não é a resposta. Conte as transições, tire as 4.000 grátis e depois calcule o preço.")
+    return False, say(f"{money(answer, lang=EN)} is not it. Count the transitions, remove the free 4,000, then price them.",
+                      f"{money(answer, lang=PT)} não é a resposta. Conte as transições, tire as 4.000 grátis e depois "
+                      "calcule o preço.")
 
 
 q3 = Exercise(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import DefinitionError
-from . import Exercise, say, show, same
+from . import Exercise, build, failure, patched, same, say, show
 
 
 def _problem(err: DefinitionError) -> str:
@@ -197,4 +197,66 @@ q3 = Exercise(
         ({"output": [2, 1], "a": 2, "b": 1}, "Output again"),
         ({"output": [1, 2], "a": 1, "b": 2}, "end swapped"),
     ],
+)
+
+
+# --- q4: find the bug: the receipt forgets the tax ------------------------------------------------
+
+BUGGY = {
+    "Comment": "Add up the items, then write the receipt with 10% tax. The receipt shows the total without tax.",
+    "QueryLanguage": "JSONata",
+    "StartAt": "AddUp",
+    "States": {
+        "AddUp": {"Type": "Pass", "Assign": {"total": "{% $sum($states.input.items.price) %}"},
+                  "Output": "{% $states.input %}", "Next": "Receipt"},
+        "Receipt": {"Type": "Pass", "Assign": {"total": "{% $total * 1.1 %}"},
+                    "Output": "{% {'customer': $states.input.customer, 'total': $total} %}", "End": True},
+    },
+}
+BUGGY_INPUT = {"customer": "Ana", "items": [{"price": 10}, {"price": 20}]}
+
+
+def _check_q4(answer: Any) -> tuple[bool, str]:
+    fixed, problem = patched(BUGGY, answer)
+    if fixed is None:
+        return False, problem
+    machine, problem = build(fixed, "Receipt")
+    if machine is None:
+        return False, problem
+    execution = machine.run(BUGGY_INPUT)
+    if execution.status != "SUCCEEDED":
+        return False, failure(execution)
+    output = execution.output
+    total = output.get("total") if isinstance(output, dict) else None
+    if isinstance(total, (int, float)) and not isinstance(total, bool) and abs(total - 33) < 1e-6 \
+            and output.get("customer") == "Ana":
+        return True, say("A state's expressions all see the variables as they were when it was entered: Output read "
+                         "$total before Receipt's own Assign changed it. Computing the tax where it is used fixes it.",
+                         "Todas as expressões de um estado veem as variáveis como estavam quando ele começou: o "
+                         "Output lia $total antes de o próprio Assign do Receipt mudá-lo. Calcular o imposto onde "
+                         "ele é usado resolve.")
+    if total == 30:
+        return False, say("The receipt still says 30: Output still reads $total as it was when Receipt was entered.",
+                          "O recibo ainda diz 30: o Output ainda lê $total como estava quando o Receipt começou.")
+    return False, say(f"The receipt is {show(output)}; it should be {{\"customer\": \"Ana\", \"total\": 33}} "
+                      "(30 plus 10%).",
+                      f"O recibo é {show(output)}; deveria ser {{\"customer\": \"Ana\", \"total\": 33}} (30 mais 10%).")
+
+
+q4 = Exercise(
+    "nb14.q4",
+    _check_q4,
+    hints=[
+        say("Step to Receipt and open the variables pane: what is $total before and after the state?",
+            "Avance até o Receipt e abra o painel de variáveis: quanto vale $total antes e depois do estado?"),
+        say("Assign and Output are evaluated together, with the variables as they were on entering the state.",
+            "Assign e Output são avaliados juntos, com as variáveis como estavam na entrada do estado."),
+        say("Let Receipt's Output compute the tax itself: 'total': $total * 1.1.",
+            "Deixe o Output do Receipt calcular o imposto: 'total': $total * 1.1."),
+    ],
+    solution={"Receipt": {"Output": "{% {'customer': $states.input.customer, 'total': $total * 1.1} %}"}},
+    wrong=[({"AddUp": {"Output": "{% $states.input %}"}}, "still says 30"),
+           ({"Receipt": {"Output": "{% {'total': $total * 1.1} %}"}}, "should be"),
+           ({"Recipt": {"Output": "{% 1 %}"}}, "did you mean 'Receipt'"),
+           (["Receipt"], "Answer with the fix")],
 )

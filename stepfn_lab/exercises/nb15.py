@@ -12,6 +12,7 @@ import copy
 from typing import Any
 
 from ..errors import DefinitionError
+from ..language import ENGLISH as EN, PORTUGUESE as PT, number
 from . import Exercise, say, show
 
 
@@ -228,8 +229,11 @@ def _check_q3(answer: Any) -> tuple[bool, str]:
                           f"Sem ninguém responder, a execução terminou {execution.status} com {execution.error}.")
     days = execution.duration / 86400
     if execution.duration != 2 * 86400:
-        return False, say(f"The request was rejected after {days:g} day(s); the deadline is 2 days.",
-                          f"O pedido foi rejeitado depois de {days:g} dia(s); o prazo é de 2 dias.")
+        hours = execution.duration / 3600
+        return False, say(f"The request was rejected after {number(hours, 1, EN)} hours "
+                          f"({number(days, 2, EN)} days); the deadline is 2 days.",
+                          f"O pedido foi rejeitado depois de {number(hours, 1, PT)} horas "
+                          f"({number(days, 2, PT)} dias); o prazo é de 2 dias.")
     return True, say("Unanswered for two days, the task timed out, the Catch took the request to Rejected.",
                      "Sem resposta por dois dias, a task expirou e o Catch levou o pedido para Rejected.")
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from ..language import is_portuguese, money, number, text
+
 PRICES_AS_OF = "2025-01"
 
 # Per region: Standard price per state transition; Express price per request and per GB-second (first tier).
@@ -29,6 +31,18 @@ PRICES: dict[str, dict[str, float]] = {
 STANDARD_FREE_TRANSITIONS_PER_MONTH = 4000
 EXPRESS_DURATION_STEP = 0.1  # seconds
 EXPRESS_MEMORY_STEP_MB = 64
+_ITEM_KEYS = {"state transitions": "cost_transitions", "request": "cost_request", "duration": "cost_duration"}
+
+
+def _month(year_month: str) -> str:
+    """``"2025-01"`` as the kit's language writes a month: ``2025-01`` (en) or ``01/2025`` (pt-BR)."""
+    year, month = year_month.split("-")
+    return f"{month}/{year}" if is_portuguese() else year_month
+
+
+def _quantity(quantity: str) -> str:
+    """``"0.1 s x 64 MB"`` with the kit's decimal separator."""
+    return " ".join(number(float(w)) if w.replace(".", "", 1).isdigit() else w for w in quantity.split(" "))
 
 
 @dataclass
@@ -51,12 +65,23 @@ class Cost:
         return executions * (p["request_usd"] + p["duration_usd"])
 
     def __str__(self) -> str:
-        rows = [f"{self.workflow_type} workflow in {self.region} (prices as of {PRICES_AS_OF})"]
+        """The bill as a table, in the language of ``stepfn_lab.set_language`` (US dollars, local digits)."""
+        rows = [text("cost_title", kind=self.workflow_type, region=self.region, as_of=_month(PRICES_AS_OF))]
         for item, quantity, usd in self.lines:
-            rows.append(f"  {item:<28} {quantity:>22}  ${usd:.10f}")
-        rows.append(f"  {'total':<28} {'':>22}  ${self.total_usd:.10f}")
-        rows.extend(f"  note: {n}" for n in self.notes)
+            rows.append(f"  {text(_ITEM_KEYS.get(item, item)):<28} {_quantity(quantity):>22}  {money(usd, 10)}")
+        rows.append(f"  {text('cost_total'):<28} {'':>22}  {money(self.total_usd, 10)}")
+        rows.extend(f"  {text('cost_note')}: {note}" for note in self._local_notes())
         return "\n".join(rows)
+
+    def month(self, executions: int) -> str:
+        """One line: the projected monthly bill for this many executions like this one (free tier applied)."""
+        return text("cost_month", executions=number(executions), usd=money(self.per_month(executions)))
+
+    def _local_notes(self) -> list[str]:
+        notes = [] if self.region in PRICES else [text("cost_no_prices", region=self.region)]
+        if self.workflow_type == "STANDARD":
+            notes.append(text("cost_free", free=number(STANDARD_FREE_TRANSITIONS_PER_MONTH)))
+        return notes
 
     def _repr_pretty_(self, p, cycle) -> None:
         p.text(str(self))

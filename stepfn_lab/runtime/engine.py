@@ -1018,14 +1018,21 @@ class Execution:
         return out
 
     def summary(self) -> str:
-        """A few stable lines: status, output or error and cause, events, virtual duration."""
-        lines = [f"status: {self.status}"]
+        """A few stable lines: status, output or error and cause, events, virtual duration.
+
+        The labels follow ``stepfn_lab.set_language``; the status and error names stay AWS's.
+        """
+        from ..language import json_text, number, text
+        labels = {key: text(key) for key in ("status", "output", "error", "cause")}
+        pad = max(len(label) for label in labels.values()) + 2
+        lines = [f"{labels['status']}:".ljust(pad) + self.status]
         if self.status == SUCCEEDED:
-            lines.append("output: " + _to_json(self.output))
+            lines.append(f"{labels['output']}:".ljust(pad) + json_text(self.output, 100 - pad, pad))
         elif self.status != RUNNING:
-            lines.append(f"error:  {self.error}")
-            lines.append(f"cause:  {self.cause}")
-        lines.append(f"events: {len(self.history)}, virtual duration: {self.duration:g}s")
+            lines.append(f"{labels['error']}:".ljust(pad) + str(self.error))
+            lines.append(f"{labels['cause']}:".ljust(pad) + str(self.cause))
+        lines.append(text("summary_events", events=len(self.history),
+                          duration=f"{number(round(self.duration, 3))}s"))
         return "\n".join(lines)
 
 
@@ -1043,7 +1050,14 @@ def _matches(error: str | None, equals: tuple) -> bool:
     """Does a Retry/Catch ``ErrorEquals`` list match this error?
 
     Design note: ``States.ALL`` matches every error but ``States.Runtime`` (which
-    nothing catches), and ``States.TaskFailed`` acts as a wildcard for every error
+    nothing catches). AWS's docs ("Error names", States.ALL and
+    States.DataLimitExceeded) also call ``States.DataLimitExceeded`` "a terminal
+    error that can't be caught by the States.ALL error type", but a run recorded
+    on AWS on 2024-03-21 says otherwise: a Lambda returning 263,168 bytes fails with
+    ``States.DataLimitExceeded`` and a Catch on ``States.ALL`` takes it
+    (``test_task_lambda_catch_state_all_data_limit_exceeded_on_large_utf8_response``
+    in shared/conformance, from localstack's AWS-validated snapshots). AWS's
+    behaviour wins, so the kit catches it too. ``States.TaskFailed`` acts as a wildcard for every error
     but the timeouts (AWS docs, "Error names"; recorded on AWS in
     ``test_raise_exception_catch``, where ``States.TaskFailed`` catches a Lambda's
     ``Exception``).

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, Callable, Iterator
 
+from ..language import json_short, number, text as words
 from .clock import format_iso
 
 # Details fields whose values are documents: AWS sends them as JSON text plus a
@@ -183,18 +184,27 @@ class History:
         """``{"events": [...]}`` as GetExecutionHistory returns it."""
         return {"events": [e.to_aws() for e in self.events]}
 
-    def table(self, limit: int | None = None) -> str:
-        """A stable text table: id, previous id, elapsed time, type, state and a short detail."""
-        rows = [("id", "prev", "elapsed", "type", "detail")]
+    def table(self, limit: int | None = None, width: int = 100) -> str:
+        """A stable text table: id, previous id, elapsed time, type and a short detail.
+
+        Lines stay within ``width`` characters: a long detail goes on to the next
+        line under its column, broken between words, never inside a JSON token
+        (Jupyter's output area would otherwise wrap it mid-token). The headers
+        follow ``stepfn_lab.set_language``; event types stay as AWS writes them.
+        """
+        head = tuple(words(f"col_{name}") for name in ("id", "prev", "elapsed", "type", "detail"))
         events = self.events if limit is None else self.events[:limit]
-        for e in events:
-            rows.append((str(e.id), str(e.previous_event_id), _elapsed(e.at), e.type, _summary(e)))
-        widths = [max(len(r[i]) for r in rows) for i in range(4)]
-        lines = []
-        for r in rows:
-            lines.append("  ".join(r[i].ljust(widths[i]) for i in range(4)) + "  " + r[4])
+        rows = [(str(e.id), str(e.previous_event_id), _elapsed(e.at), e.type) for e in events]
+        widths = [max(len(r[i]) for r in [head[:4], *rows]) for i in range(4)]
+        column = sum(widths) + 2 * 4
+        room = max(30, width - column)
+        lines = ["  ".join(head[i].ljust(widths[i]) for i in range(4)) + "  " + head[4]]
+        for e, r in zip(events, rows):
+            start = "  ".join(r[i].ljust(widths[i]) for i in range(4)) + "  "
+            for i, part in enumerate(_detail_lines(_summary(e, room), room)):
+                lines.append((start if i == 0 else " " * column) + part)
         if limit is not None and len(self.events) > limit:
-            lines.append(f"... {len(self.events) - limit} more events")
+            lines.append(words("more_events", count=len(self.events) - limit))
         return "\n".join(line.rstrip() for line in lines)
 
     def _repr_pretty_(self, p, cycle) -> None:  # IPython hook, no import needed
@@ -202,21 +212,29 @@ class History:
 
 
 def _elapsed(seconds: float) -> str:
+    """``1.500s``, ``2m05.000s``, ``1h02m05s`` (a decimal comma in pt-BR)."""
     if seconds < 60:
-        return f"{seconds:.3f}s".rjust(8)
+        return f"{number(seconds, 3)}s".rjust(8)
     minutes, secs = divmod(seconds, 60)
     if minutes < 60:
-        return f"{int(minutes)}m{secs:06.3f}s"
+        return f"{int(minutes)}m{number(secs, 3).rjust(6, '0')}s"
     hours, minutes = divmod(minutes, 60)
     return f"{int(hours)}h{int(minutes):02d}m{secs:02.0f}s"
 
 
-def _short(value: Any, width: int = 60) -> str:
-    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    return text if len(text) <= width else text[: width - 3] + "..."
+def _detail_lines(detail: str, room: int) -> list[str]:
+    """The detail in lines of at most ``room`` characters, broken between its parts (never inside one)."""
+    lines: list[str] = []
+    for part in detail.split(" \0"):
+        if lines and len(lines[-1]) + 1 + len(part) <= room:
+            lines[-1] += " " + part
+        else:
+            lines.append(part)
+    return lines or [""]
 
 
-def _summary(e: HistoryEvent) -> str:
+def _summary(e: HistoryEvent, room: int = 60) -> str:
+    """The detail column: parts joined by " \\0" (the places where a line may break)."""
     d = e.details
     parts = []
     if "name" in d:
@@ -227,12 +245,15 @@ def _summary(e: HistoryEvent) -> str:
         parts.append(f"error={d['error']}")
     if "cause" in d and d["cause"] is not None:
         cause = str(d["cause"])
-        parts.append("cause=" + (cause if len(cause) <= 60 else cause[:57] + "..."))
+        limit = max(20, room - len("cause="))
+        if len(cause) > limit:
+            cause = cause[: limit - 3].rsplit(" ", 1)[0] + "..."
+        parts.append("cause=" + cause)
     for key in ("input", "output"):
         if key in d and e.type in ("ExecutionStarted", "ExecutionSucceeded") or (
                 key == "output" and key in d and e.type.endswith("StateExited")):
-            parts.append(f"{key}={_short(d[key])}")
+            parts.append(f"{key}={json_short(d[key], room - len(key) - 1)}")
             break
     if "resource" in d and "name" not in d:
         parts.append(str(d["resource"]))
-    return " ".join(parts)
+    return " \0".join(parts)

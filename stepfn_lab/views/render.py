@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from ..errors import StepFnLabError
+from ..language import text
 from . import diagram as d
 from . import wasm
 
@@ -39,8 +40,14 @@ STATUS_COLOURS = {
     d.IN_PROGRESS: "#53C9ED",
     d.NOT_RUN: "#DDDDDD",
 }
-STATUS_NAMES = {d.IN_PROGRESS: "In progress", d.SUCCEEDED: "Succeeded", d.FAILED: "Failed",
-                d.CAUGHT: "Caught error", d.NOT_RUN: "Not run"}
+# The legend's words, in the language of stepfn_lab.set_language (keys of stepfn_lab/language/*.py).
+_STATUS_KEYS = {d.IN_PROGRESS: "IN_PROGRESS", d.SUCCEEDED: "SUCCEEDED", d.FAILED: "FAILED",
+                d.CAUGHT: "CAUGHT_ERROR", d.NOT_RUN: "NOT_RUN"}
+
+
+def status_name(status: str) -> str:
+    """The console legend's name of a node status, in the kit's language."""
+    return text(_STATUS_KEYS[status])
 
 
 class GraphvizMissing(StepFnLabError, RuntimeError):
@@ -253,7 +260,7 @@ def _legend(style: RenderStyle) -> str:
     cells = []
     for status in (d.IN_PROGRESS, d.SUCCEEDED, d.FAILED, d.CAUGHT, d.NOT_RUN):
         cells.append(f'<td bgcolor="{style.status_colours[status]}" width="14" height="10" fixedsize="true"></td>'
-                     f'<td align="left">{STATUS_NAMES[status]}</td>')
+                     f'<td align="left">{_html(status_name(status))}</td>')
     return ('<<table border="0" cellborder="0" cellspacing="3" cellpadding="1"><tr>'
             + "".join(cells) + "</tr></table>>")
 
@@ -307,7 +314,7 @@ def to_svg(graph: d.Graph, style: RenderStyle | None = None) -> str:
 
     try:
         return digraph.pipe(format="svg", encoding="utf-8")
-    except graphviz.ExecutableNotFound:
+    except (graphviz.ExecutableNotFound, OSError):  # OSError: no programs at all (Pyodide, in a browser)
         raise GraphvizMissing("The Graphviz 'dot' program") from None
     except graphviz.CalledProcessError as exc:
         raise StepFnLabError(f"Graphviz could not lay out this diagram: {exc}") from None
@@ -331,7 +338,7 @@ def to_table(definition: Any) -> str:
         if node.kind not in (d.START, d.END, d.JOIN, d.MISSING):
             inside.setdefault(node.parent, []).append(node)
     lanes = {c.id: c.label for c in graph.clusters if c.kind == "Branch"}
-    rows: list[tuple[str, ...]] = [("state", "type", "does", "on", "next")]
+    rows: list[tuple[str, ...]] = [tuple(text(f"col_{c}") for c in ("state", "type", "does", "on", "next"))]
     _table_rows(rows, inside, None, 0, outgoing, by_id, lanes)
     return f"StartAt: {_start_name(graph, by_id)}\n" + _align(rows)
 
@@ -362,14 +369,14 @@ def _transitions(node: d.Node, outgoing: dict, by_id: Mapping[str, d.Node]) -> l
     for edge in outgoing.get(tail, []):
         target = by_id[edge.head]
         if target.kind in (d.END, d.JOIN):
-            out.append(("fails the execution" if node.kind == "Fail" else "End", ""))
+            out.append((text("fails_execution") if node.kind == "Fail" else "End", ""))
         elif target.kind == d.MISSING:
-            out.append((edge.label or "Next", f"{target.name} (missing)"))
+            out.append((edge.label or "Next", f"{target.name} ({text('missing')})"))
         else:
             out.append((edge.label or "Next", target.name))
     if node.kind == "Fail" and not out:
         container = by_id[node.parent].kind if node.parent else ""
-        out.append(("fails the iteration" if container == "Map" else "fails the branch", ""))
+        out.append((text("fails_iteration") if container == "Map" else text("fails_branch"), ""))
     return out
 
 
