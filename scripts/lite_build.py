@@ -17,6 +17,10 @@ Run by ``bash scripts/lite.sh [OUTDIR]`` (default ``build/lite``), with the Pyth
 4. ``jupyter lite build`` makes the site from notebooks/ (English, pt-BR, the READMEs), with the
    JupyterLab extensions of the build environment (ipywidgets' manager, anywidget for the
    WebAssembly Graphviz diagrams); then an opening page replaces JupyterLite's redirect.
+   The site's copies of the notebooks are marked trusted (``"trusted": true`` in each code cell's
+   metadata, as Jupyter's server marks the cells of a signed notebook): JupyterLite has no notary,
+   and untrusted SVG outputs are not shown, so without it the stored diagrams would stay blank
+   until a cell is run.
 
 Downloads are cached in ``build/lite-cache`` (``STEPFN_LAB_LITE_CACHE`` moves it), so a rebuild
 needs no network. Usage: ``python scripts/lite_build.py OUTDIR``.
@@ -226,6 +230,25 @@ def write_pyodide(core: Path, wheels: dict[str, Path], npm_lock: dict, target: P
     return sorted(packages)
 
 
+def trusted_copy(source: Path, target: Path) -> int:
+    """Copy the course folder for the site, every code cell of every notebook marked trusted; returns the count."""
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    count = 0
+    import nbformat
+
+    for path in sorted(target.rglob("*.ipynb")):
+        # nbformat.read joins the stored lists of lines into strings, as Jupyter's server does
+        # before sending a notebook; JupyterLite serves the file as it is, and JupyterLab would
+        # then show a list's lines joined by commas (and a broken SVG).
+        notebook = nbformat.read(path, as_version=4)
+        for cell in notebook["cells"]:
+            if cell["cell_type"] == "code":
+                cell["metadata"]["trusted"] = True
+        path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        count += 1
+    return count
+
+
 def lite_config(packages: list[str]) -> dict:
     return {
         "jupyter-lite-schema-version": 0,
@@ -298,16 +321,18 @@ def main() -> None:
     wheels = resolve(npm_lock, cache)
 
     src = cache / "site-src"
-    shutil.rmtree(src, ignore_errors=True)
+    for old in (src, cache / "site-contents"):
+        shutil.rmtree(old, ignore_errors=True)
     packages = write_pyodide(core, wheels, npm_lock, src / "static" / "pyodide")
     (src / "jupyter-lite.json").write_text(json.dumps(lite_config(packages), indent=2), encoding="utf-8")
     say(f"Pyodide {PYODIDE_VERSION} with {len(packages)} wheels: {', '.join(packages)}")
 
     shutil.rmtree(out, ignore_errors=True)
     shutil.rmtree(src / ".jupyterlite.doit.db", ignore_errors=True)
-    say(f"jupyter lite build -> {out}")
+    count = trusted_copy(ROOT / "notebooks", cache / "site-contents")
+    say(f"jupyter lite build -> {out} ({count} notebooks)")
     run([sys.executable, "-m", "jupyter", "lite", "build", "--lite-dir", str(src),
-         "--contents", str(ROOT / "notebooks"), "--output-dir", str(out),
+         "--contents", str(cache / "site-contents"), "--output-dir", str(out),
          "--no-sourcemaps", "--no-unused-shared-packages"], cwd=src)
     version = wheel_metadata(wheels["stepfn-lab"])[1]
     (out / "index.html").write_text(OPENING_PAGE.format(version=version, pyodide=PYODIDE_VERSION),

@@ -3,7 +3,8 @@
 #   - Graphviz's `dot` (apt) when it is missing,
 #   - with --browser, Chromium (apt) for the browser tests when it is missing,
 #   - with --lite or --browser, npm (apt), which fetches Pyodide for the browser
-#     build (scripts/lite.sh; the browser tests build it too),
+#     build (scripts/lite.sh; the browser tests build it too) and reveal.js for the offline
+#     slides (scripts/slides.sh, tests/test_slides.py),
 #   - a virtual environment in .venv with stepfn_lab and all its extras
 #     (lab, test, aws, lite), installed in editable mode from this checkout.
 #

@@ -870,6 +870,34 @@ def parity(file: Source, input_: Any, lambdas: tuple, endpoint_url: str | None, 
     _exit(OK if report.ok else FAILED)
 
 
+# --- the course -------------------------------------------------------------------------------
+
+@cli.command("lab", epilog=EXIT_CODES, context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED, metavar="[FOLDER] [JUPYTERLAB OPTIONS]...")
+@click.option("--copy-only", is_flag=True,
+              help="Copy the course into FOLDER and trust it, without starting JupyterLab.")
+def lab(args: tuple[str, ...], copy_only: bool) -> None:
+    """Open the course in JupyterLab: notebooks, diagrams and the Stepper, on any OS.
+
+    Copies the course's notebooks (English and pt-BR/) into FOLDER (default
+    ./stepfn-lab-course) unless they are there already, so your answers are
+    never overwritten; trusts them, so their stored diagrams show before any
+    cell runs; and starts JupyterLab there on 00-welcome.ipynb with the course's
+    settings. Needs the lab extra (pip install "stepfn-lab[lab]"); Graphviz's
+    `dot` is optional (without it the browser draws the diagrams). Options after
+    FOLDER go to JupyterLab, e.g. stepfn-lab lab my-course --port 9999 --no-browser.
+    Stop it with Ctrl+C.
+    """
+    from . import course
+
+    folder, jupyter_args = (args[0], args[1:]) if args and not args[0].startswith("-") else (None, args)
+    where, copied, signed = course.prepare(folder or course.DEFAULT_FOLDER)
+    click.echo(f"The course is in {where}: {len(copied)} new files copied, {signed} notebooks trusted.", err=True)
+    if copy_only:
+        return
+    _exit(course.open_lab(where, jupyter_args))
+
+
 # --- doctor -----------------------------------------------------------------------------------
 
 @cli.command(epilog=EXIT_CODES)

@@ -5,10 +5,11 @@ one), serves it with ``python -m http.server`` on a local port and drives it in 
 the browser's proxy is a closed local port, and every request not to the local server is recorded
 and aborted; each test asserts that none was made. Then, as a learner would:
 
-- the opening page says what the site is and links the first notebook;
+- the opening page says what the site is and links the first notebook, which shows its stored
+  diagrams before anything runs;
 - the REPL URL ``repl/index.html?kernel=python&code=...`` imports stepfn_lab and runs the seed example;
 - ``00-welcome.ipynb`` runs top to bottom, draws SVG diagrams, its Stepper's Step moves the
-  highlight, and an exercise answered right says so;
+  highlight, ``animate()`` plays, and an exercise answered right says so;
 - ``pt-BR/08-task-states.ipynb`` (Lambda tasks, the simulated DynamoDB/SNS/SQS, a task token)
   runs top to bottom with no error.
 
@@ -162,6 +163,15 @@ def test_opening_page_says_what_it_is_and_links_the_first_notebook(lite_site: Li
     page.locator(".jp-NotebookPanel").first.wait_for(state="visible", timeout=60_000)
     expect(page.locator(".jp-NotebookPanel-toolbar").first).to_be_visible()
     expect(page.locator(".lm-TabBar-tabLabel", has_text="00-welcome.ipynb").first).to_be_visible()
+    # Ready on the first open: the stored diagrams show before any cell runs (the site's notebooks
+    # are trusted), and stored text reads as it was written.
+    stored = page.locator(".jp-RenderedSVG img").first
+    stored.wait_for(state="visible", timeout=60_000)
+    page.wait_for_function("img => img.complete && img.naturalWidth > 100", arg=stored.element_handle())
+    stored.scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshot_path("lite-first-open")))
+    table = page.locator(".jp-OutputArea-output", has_text="StartAt: FirstState").first
+    assert "\n,ChoiceState" not in table.inner_text() and "\nChoiceState" in table.inner_text().replace(" ", "")
     assert lite_page.errors == []
 
 
@@ -248,6 +258,16 @@ def test_welcome_runs_offline_with_diagrams_stepper_and_exercises(lite_site: Lit
     page.wait_for_function("([el, before]) => el.innerHTML !== before",
                            arg=[picture.element_handle(), before], timeout=30_000)
     stepper.screenshot(path=str(screenshot_path("lite-welcome-stepper-after-step")))
+
+    # animate(): the replay plays in the page (each frame laid out by Graphviz in WebAssembly).
+    replay = _code_cell(panel, "00-welcome.ipynb", "execution.animate()").locator(".jp-OutputArea").first
+    replay.scroll_into_view_if_needed()
+    replay.locator("svg").first.wait_for(state="visible", timeout=60_000)
+    frame = replay.locator("svg").first.inner_html()
+    page.wait_for_function("([area, frame]) => { const svg = area.querySelector('svg');"
+                           " return svg && svg.innerHTML !== frame; }",
+                           arg=[replay.element_handle(), frame], timeout=30_000)
+    replay.screenshot(path=str(screenshot_path("lite-welcome-animate")))
 
     # An exercise: the stored answer is wrong and says so; the right one is recognised.
     q2 = _cell(panel, "ex.q2.check(answer)")

@@ -36,8 +36,8 @@ WORDS = {
            "key_points": "## Pontos-chave", "index": "[Índice](README.md)", "exercise": "### Exercício"},
 }
 # Notebooks whose rewrite by another issue had not landed when the language setting did (issue 16: 10-12,
-# issue 19: 08); emptied once their setup cells call set_language.
-LANGUAGE_PENDING = {8, 10, 11, 12}
+# issue 19: 08, done); emptied once their setup cells call set_language.
+LANGUAGE_PENDING = {10, 11, 12}
 RICH_OUTPUTS = ("image/svg+xml", "application/vnd.jupyter.widget-view+json")
 CHECK_LINE = re.compile(r"^ex\.q(\d+)\.check\(answer\)\s*$")
 MAX_CODE_LINES = 20

@@ -210,5 +210,6 @@ def test_ci_script_is_strict_and_runs_command_b_without_stdin() -> None:
 
 
 def test_scripts_never_download_a_browser() -> None:
-    for script in (ROOT / "scripts").iterdir():
-        assert "playwright install" not in script.read_text(), script.name
+    for script in (ROOT / "scripts").rglob("*"):
+        if script.is_file():
+            assert "playwright install" not in script.read_text(), script.name

@@ -362,6 +362,9 @@ def test_animation_displays_in_notebooks_and_freezes_for_stills(tmp_path):
 
 def test_animation_without_graphviz_explains_instead_of_raising(monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")
+    monkeypatch.delenv("STEPFN_LAB_DIAGRAMS", raising=False)
+    # and without graphviz-anywidget, which would play it in the browser (tests/test_wasm.py)
+    monkeypatch.setitem(sys.modules, "graphviz_anywidget", None)
     shown = a.animation(SEED, seed_history(1))
     assert "sudo apt-get install graphviz" in shown.to_html()
     assert "sudo apt-get install graphviz" in shown._repr_mimebundle_()["text/plain"]

@@ -62,6 +62,23 @@ def test_errors_become_lambda_payloads_and_timeouts():
     assert slow.value.error == "States.Timeout"
 
 
+def test_timeouts_without_threads_as_in_the_browser(monkeypatch):
+    """Pyodide cannot start a thread: the handler runs to its end, and a slow one still times out."""
+    import threading
+
+    from stepfn_lab.runtime import tasks
+
+    def no_threads(*args, **kwargs):
+        raise RuntimeError("can't start new thread")
+    monkeypatch.setattr(tasks, "_THREADS", False)
+    monkeypatch.setattr(threading, "Thread", no_threads)
+    context = LambdaContext("f", "r", 3, ARN)
+    assert call_handler(lambda e, c: {"ok": e["n"]}, {"n": 1}, context, 3)[0] == {"ok": 1}
+    with pytest.raises(StatesError) as slow:
+        call_handler(lambda e, c: time.sleep(0.3), {}, context, 0.1)
+    assert slow.value.error == "States.Timeout"
+
+
 def test_lambda_invoke_wraps_the_payload_as_aws_does():
     machine = sfl.StateMachine.from_json({"StartAt": "T", "States": {"T": {
         "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",

@@ -7,7 +7,7 @@ highlight moving in the DOT it sends to the browser.
 Browser test: JupyterLab in Chromium with every request outside the local
 server refused, a kernel told that `dot` is missing: the seed machine, an
 execution and a Stepper draw themselves as SVG made in the page; Step moves
-the highlight. Screenshots land in test-artifacts/.
+the highlight, and `animate()` plays its frames. Screenshots land in test-artifacts/.
 """
 
 from __future__ import annotations
@@ -128,6 +128,7 @@ CELLS = [
     "execution = seed.run({'foo': 1}, lambdas=sfl.examples.handlers('seed'))\nexecution",
     "from stepfn_lab.widgets import Stepper\nstepper = Stepper(seed, {'foo': 2}, lambdas=sfl.examples.handlers('seed'))\n"
     "stepper",
+    "execution.animate(seconds_per_step=0.6, hold=1.0)",
 ]
 
 
@@ -168,10 +169,19 @@ def test_diagrams_draw_in_jupyterlab_without_dot(jupyter_server: JupyterServer, 
     # three pictures drawn in the page by Graphviz/WebAssembly: the machine, the execution, the Stepper
     pictures = page.locator(".sfl-wasm-diagram svg .node")
     page.wait_for_function(
-        """() => document.querySelectorAll('.sfl-wasm-diagram svg').length === 3 &&
+        """() => document.querySelectorAll('.sfl-wasm-diagram svg').length === 4 &&
                  Array.from(document.querySelectorAll('.sfl-wasm-diagram svg'))
                       .every(svg => svg.querySelectorAll('.node').length >= 6)""", timeout=120_000)
-    assert pictures.count() >= 18
+    assert pictures.count() >= 24
+    # the animation (no `dot`): the kernel hands the browser one frame after another
+    replay = page.locator(".sfl-wasm-diagram").nth(3)
+    replay.scroll_into_view_if_needed()
+    seen = set()
+    for _ in range(12):
+        seen.add(replay.locator("svg").inner_html())
+        page.wait_for_timeout(400)
+    replay.screenshot(path=str(screenshot_path("wasm-animation-in-jupyterlab")))
+    assert len(seen) >= 3, "the replay did not move"
     assert page.locator(".jp-RenderedSVG").count() == 0  # nothing came from a `dot` program
     machine, execution, stepper = (page.locator(".sfl-wasm-diagram").nth(i) for i in range(3))
     for shown in (machine, execution):
@@ -210,5 +220,54 @@ def test_diagrams_draw_in_jupyterlab_without_dot(jupyter_server: JupyterServer, 
     second = in_progress()
     stepper.screenshot(path=str(screenshot_path("wasm-stepper-step-2")))
     assert first and second and first != second, (first, second)
+
     assert refused == [], f"the page asked for outside resources: {refused}"
     assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
+
+
+def test_where_no_program_can_start_to_svg_says_dot_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pyodide (JupyterLite): subprocess raises OSError; the picture falls back instead of crashing."""
+    import subprocess
+
+    def no_processes(*args: Any, **kwargs: Any) -> Any:
+        raise OSError(138, "emscripten does not support processes")
+
+    monkeypatch.setattr(subprocess, "Popen", no_processes)
+    with pytest.raises(r.GraphvizMissing, match="'dot' program"):
+        r.to_svg(d.extract(seed_machine().raw))
+    from stepfn_lab.views import animate
+
+    shown = animate.animation(seed_machine().raw, seed_machine().run({"foo": 1},
+                              lambdas=sfl.examples.handlers("seed")).history)
+    assert shown.svg == "" and "'dot' program" in shown.message
+
+
+def test_without_dot_an_animation_plays_its_frames_in_the_browser(no_dot: list[Any]) -> None:
+    import asyncio
+
+    from stepfn_lab.views import animate
+
+    machine = seed_machine()
+    execution = machine.run({"foo": 1}, lambdas=sfl.examples.handlers("seed"))
+    shown = execution.animate(seconds_per_step=0.01, hold=0.02)
+    assert shown.svg == "" and len(shown.dot_frames) == len(shown.captions) >= 4
+    final, replay = animate.frames(machine.raw, execution.history)
+    style = r.RenderStyle(id_prefix=re.search(r'id="(sfa[0-9a-f]+-)', shown.dot_frames[-1]).group(1))
+    assert shown.dot_frames[-1] == r.to_dot(animate._frame_graph(final, replay[-1]), style)
+    assert r.STATUS_COLOURS[d.IN_PROGRESS] in shown.dot_frames[1]  # a state in progress, as in the console
+    assert "is not installed" in shown.to_html() and "plays in the browser" in shown.message
+    assert "played by Graphviz in the browser" in repr(shown)
+
+    async def play() -> list[str]:
+        bundle = shown._repr_mimebundle_()
+        assert set(bundle) == {"application/vnd.jupyter.widget-view+json", "text/plain"}
+        picture = no_dot[-1]
+        seen = [picture.dot_source]
+        for _ in range(40):
+            await asyncio.sleep(0.01)
+            if picture.dot_source != seen[-1]:
+                seen.append(picture.dot_source)
+        return seen
+
+    seen = asyncio.run(play())
+    assert len(seen) >= 3 and seen[0] == shown.dot_frames[0] and set(seen) <= set(shown.dot_frames)

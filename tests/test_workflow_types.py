@@ -134,3 +134,41 @@ def test_an_endless_express_loop_times_out_at_five_minutes_of_virtual_time():
     assert ex.transitions == 30_001  # 10 ms of virtual time per Express state (Design note in engine.py)
     short = sfl.StateMachine.from_json(loop, workflow_type="EXPRESS").run({"stop": 1})
     assert short.status == "SUCCEEDED" and short.duration == pytest.approx(0.03)
+
+
+# --- Express runs keep what their log level keeps -------------------------------------------
+
+FLAKY_EXPRESS = {"StartAt": "Try", "States": {
+    "Try": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:boom",
+            "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Done"}], "Next": "Done"},
+    "Done": {"Type": "Pass", "End": True}}}
+
+
+def _boom(event, context):
+    raise ValueError("no")
+
+
+def test_an_express_run_keeps_what_its_log_level_logs():
+    full = sfl.StateMachine.from_json(FLAKY_EXPRESS, workflow_type="EXPRESS").run({}, lambdas={"boom": _boom})
+    lean = sfl.StateMachine.from_json(FLAKY_EXPRESS, workflow_type="EXPRESS", log_level="error").run(
+        {}, lambdas={"boom": _boom})
+    assert lean.status == full.status == "SUCCEEDED" and lean.output == full.output
+    assert [e.type for e in lean.history] == ["LambdaFunctionFailed"]  # what level ERROR logs
+    kept = lean.history[0]
+    twin = next(e for e in full.history if e.type == "LambdaFunctionFailed")
+    assert (kept.id, kept.previous_event_id) == (twin.id, twin.previous_event_id)  # ids count every event
+    assert len(lean.history) == len(full.history) and lean.duration == full.duration
+    assert lean.steps == [] and full.steps  # no step records at a level below ALL
+    assert lean.logs("ERROR") == full.logs("ERROR")
+    with pytest.raises(sfl.StepFnLabError, match="log_level='ERROR'"):
+        lean.logs("ALL")
+
+
+def test_log_level_off_keeps_no_event_and_standard_keeps_all():
+    machine = sfl.StateMachine.from_json(FLAKY_EXPRESS, workflow_type="EXPRESS")
+    off = machine.run({}, lambdas={"boom": _boom}, log_level="OFF")
+    assert off.status == "SUCCEEDED" and list(off.history) == [] and len(off.history) > 0 and off.logs("OFF") == []
+    standard = sfl.StateMachine.from_json(FLAKY_EXPRESS, log_level="OFF").run({}, lambdas={"boom": _boom})
+    assert len(list(standard.history)) == len(standard.history)  # Standard keeps its history on AWS
+    with pytest.raises(sfl.StepFnLabError, match="log_level must be one of ALL, ERROR, FATAL, OFF"):
+        machine.start({}, log_level="DEBUG")

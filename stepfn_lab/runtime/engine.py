@@ -94,11 +94,14 @@ class StateMachine:
 
     def __init__(self, definition: Definition, raw: dict, *, name: str = "StateMachine",
                  workflow_type: str = STANDARD, region: str = "us-east-1", account: str = "123456789012",
-                 source: str | None = None, problems: list | None = None):
+                 source: str | None = None, problems: list | None = None, log_level: str | None = None):
         problem = invalid_name(name, "state machine")
         if problem:
             raise DefinitionError(problem)
         self.definition = definition
+        # Express: the CloudWatch Logs level (ALL, ERROR, FATAL, OFF). A run keeps the events this level
+        # logs; None keeps every event (the lab's default, so runs can be drawn and stepped through).
+        self.log_level = _log_level(log_level)
         self.raw = raw
         self.name = name
         self.workflow_type = workflow_type
@@ -113,7 +116,8 @@ class StateMachine:
 
     @classmethod
     def from_json(cls, definition: Any, name: str = "StateMachine", workflow_type: str = STANDARD, *,
-                  validate: bool = True, region: str = "us-east-1", account: str = "123456789012") -> StateMachine:
+                  validate: bool = True, region: str = "us-east-1", account: str = "123456789012",
+                  log_level: str | None = None) -> StateMachine:
         """Parse, validate and compile a definition (a dict, JSON text or a file path).
 
         Raises DefinitionError listing every problem found.
@@ -125,7 +129,7 @@ class StateMachine:
         if validate:
             problems = _validate(raw if source is None else source, workflow_type)
         return cls(compile_definition(raw), raw, name=name, workflow_type=workflow_type, region=region,
-                   account=account, source=source, problems=problems)
+                   account=account, source=source, problems=problems, log_level=log_level)
 
     from_file = from_json
 
@@ -205,7 +209,7 @@ class Execution:
                  max_transitions: int = 1_000_000, services: Any = None, mock_config: Any = None,
                  test_case: str | None = None, sync: bool = False, redelivery_rate: float = 0.0,
                  activity_workers: dict | None = None, store: str | None = None, tasks: dict | None = None,
-                 child_histories: bool | None = None):
+                 child_histories: bool | None = None, log_level: str | None = None):
         self.machine = machine
         self.name = name
         self.input = input
@@ -239,6 +243,15 @@ class Execution:
         self.ids = IdFactory()
         self.meter = SizeMeter()
         self.history = History(self.clock.start)
+        self.log_level = _log_level(log_level) or machine.log_level
+        if self.workflow_type == EXPRESS and self.log_level not in (None, "ALL"):
+            # Design note: AWS keeps no history for Express executions, only the CloudWatch Logs records
+            # of the state machine's log level (AWS docs, "Logging in CloudWatch Logs"). With a level
+            # below ALL a run keeps those events only, and no step records or data-flow traces (nothing
+            # could show them); ids still count every event. A Stepper or a diagram asks for ALL.
+            from .logs import keeps
+            self.history.keep = keeps(self.log_level)
+            self.trace_enabled = False
         self.status = RUNNING
         self.output: Any = None
         self.error: str | None = None
@@ -268,7 +281,7 @@ class Execution:
         ev = self.history.add(0, "ExecutionStarted", 0.0, {"input": input, "roleArn": machine.role_arn})
         self.root = Frame(machine.definition, input, parent=None, kind="root", index=0, scope=Scope(),
                           history=self.history, last_id=ev.id, path="")
-        self.root.steps = self.steps
+        self.root.steps = self.steps if self.history.keep is None else DISCARD
         self._check_input_size(input)
 
     # -- public control -------------------------------------------------------------------
@@ -343,7 +356,13 @@ class Execution:
                 return True
             self.clock.advance_to(wake)
             self._check_heartbeats()
-            return True
+            if self.tokens or self.status != RUNNING:
+                return True
+            # the time came for a frame (an Express state's 10 ms, a Wait, a back-off): it acts now,
+            # in the same call, instead of costing an extra round of scheduling
+            frame = self._pick(self.root)
+            if frame is None:
+                return True
         if self.tokens and min((f.heartbeat_deadline for f in self.tokens.values()), default=NEVER) <= self.clock.now:
             self._check_heartbeats()
         if len(self.history) >= MAX_HISTORY_EVENTS and self.workflow_type == STANDARD:
@@ -941,7 +960,7 @@ class Execution:
     @property
     def duration(self) -> float:
         """Virtual seconds from start to the last event."""
-        return self.history.events[-1].at if self.history.events else 0.0
+        return self.history.last_at
 
     def render(self, direction: str = "TB", map_iteration: dict | None = None, **kwargs: Any):
         """The diagram with this execution's colours (``map_iteration={"MapState": 3}`` for one iteration)."""
@@ -1034,6 +1053,16 @@ class Execution:
         lines.append(text("summary_events", events=len(self.history),
                           duration=f"{number(round(self.duration, 3))}s"))
         return "\n".join(lines)
+
+
+def _log_level(level: str | None) -> str | None:
+    if level is None:
+        return None
+    from .logs import LEVELS
+    if not isinstance(level, str) or level.upper() not in LEVELS:
+        raise ExecutionError(f"log_level must be one of {', '.join(LEVELS)} (CloudWatch Logs levels), "
+                             f"not {level!r}")
+    return level.upper()
 
 
 def _remove(active: deque, frame: Frame) -> None:

@@ -157,15 +157,22 @@ class History:
         self.events: list[HistoryEvent] = []
         self.start = start
         self._event = _events_from(start)
+        self.count = 0  # events written (ids); more than len(events) when ``keep`` drops some
+        self.last_at = 0.0  # virtual time of the latest event, kept or not
+        self.keep: Callable[[str], bool] | None = None  # which event types are kept (Express log levels)
 
     def add(self, previous_event_id: int, type: str, at: float, details: dict | None = None,
             frame: str = "") -> HistoryEvent:
-        event = self._event(len(self.events) + 1, previous_event_id, type, at, details, self.start, frame)
-        self.events.append(event)
+        self.count += 1
+        self.last_at = at
+        event = self._event(self.count, previous_event_id, type, at, details, self.start, frame)
+        if self.keep is None or self.keep(type):
+            self.events.append(event)
         return event
 
     def __len__(self) -> int:
-        return len(self.events)
+        """How many events the execution wrote (the latest id), kept or not."""
+        return self.count
 
     def __iter__(self) -> Iterator[HistoryEvent]:
         return iter(self.events)

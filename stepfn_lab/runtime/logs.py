@@ -20,6 +20,15 @@ def _is_error(event_type: str) -> bool:
         event_type == "EvaluationFailed"
 
 
+def keeps(level: str):
+    """Which event types a log level records (what an Express run at that level keeps)."""
+    if level == "ERROR":
+        return _is_error
+    if level == "FATAL":
+        return _FATAL.__contains__
+    return lambda event_type: level != "OFF"
+
+
 def records(execution, level: str = "ALL", include_execution_data: bool = True) -> list[dict]:
     """The log records AWS would send to CloudWatch Logs for this execution."""
     level = level.upper()
@@ -27,6 +36,13 @@ def records(execution, level: str = "ALL", include_execution_data: bool = True) 
         raise ValueError(f"level must be one of {', '.join(LEVELS)}, not {level!r}")
     if level == "OFF":
         return []
+    kept = getattr(execution, "log_level", None)
+    if kept not in (None, "ALL") and execution.history.keep is not None and \
+            LEVELS.index(level) < LEVELS.index(kept):
+        from ..errors import ExecutionError
+        raise ExecutionError(f"This execution ran with log_level={kept!r} and kept only what that level logs; "
+                             f"start it with log_level={level!r} (or leave log_level unset) to read "
+                             f"{level}-level records")
     out = []
     for event in execution.history:
         if level == "ERROR" and not _is_error(event.type):

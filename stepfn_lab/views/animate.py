@@ -23,7 +23,7 @@ from typing import Any, Mapping
 
 from ..errors import StepFnLabError
 from . import diagram as d
-from . import render
+from . import render, wasm
 
 CAPTION_HEIGHT = 28.0
 _NODE_SHAPES = ("path", "polygon", "ellipse")
@@ -109,15 +109,29 @@ def animation(definition: Any, history: Any, *, seconds_per_step: float = 0.9, h
     style = style or render.RenderStyle()
     prefix = "sfa" + hashlib.sha1(repr((final, replay)).encode()).hexdigest()[:10] + "-"
     style = replace(style, id_prefix=prefix)
+    timing = _Timing(len(replay), seconds_per_step, hold)
     try:
+        if not _raise and wasm.browser_drawing():  # no `dot`: Graphviz in the browser plays the same frames
+            sources = [render.to_dot(_frame_graph(final, frame), style) for frame in replay]
+            missing = str(render.GraphvizMissing("The Graphviz 'dot' program"))
+            return Animation("", [f.caption for f in replay], timing.total, dot_frames=sources,
+                             seconds_per_step=seconds_per_step, hold=hold,
+                             message=f"{missing} (In a notebook this replay plays in the browser; "
+                                     f"the self-contained animated SVG needs `dot`.)")
         svg = render.to_svg(final, style)
     except render.GraphvizMissing as exc:
         if _raise:
             raise
         return Animation("", [f.caption for f in replay], 0.0, message=str(exc))
-    timing = _Timing(len(replay), seconds_per_step, hold)
     return Animation(_compose(svg, final, replay, prefix, style, timing), [f.caption for f in replay],
                      timing.total)
+
+
+def _frame_graph(final: d.Graph, frame: Frame) -> d.Graph:
+    """The picture at one frame: the final graph with that frame's node statuses and edges taken."""
+    nodes = tuple(replace(n, status=s) for n, s in zip(final.nodes, frame.statuses))
+    edges = tuple(replace(e, visited=v) for e, v in zip(final.edges, frame.visited))
+    return replace(final, nodes=nodes, edges=edges)
 
 
 @dataclass(frozen=True)
@@ -244,15 +258,22 @@ def _compose(svg: str, graph: d.Graph, replay: list[Frame], prefix: str, style: 
 class Animation:
     """An execution replay that displays itself in notebooks and saves as .svg or .html."""
 
-    def __init__(self, svg: str, captions: list[str], duration: float, message: str = ""):
+    def __init__(self, svg: str, captions: list[str], duration: float, message: str = "", *,
+                 dot_frames: list[str] | None = None, seconds_per_step: float = 0.9, hold: float = 3.0):
         self.svg = svg
         self.captions = captions
         self.duration = duration
         self.message = message
+        self.dot_frames = list(dot_frames or [])  # without `dot`: one DOT per frame, for the browser
+        self._timing = (seconds_per_step, hold)
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
         """An SVG image: JupyterLab shows it as a picture (its CSS animation plays there, trusted
         or not, and MathJax never reads the ``$`` of its labels); nbconvert HTML and slides inline it."""
+        if not self.svg and self.dot_frames:
+            bundle = wasm.player_mimebundle(self.dot_frames, *self._timing, text=repr(self))
+            if bundle is not None:
+                return bundle
         if not self.svg:
             return {"text/plain": repr(self)}
         return {"image/svg+xml": self.svg, "text/plain": repr(self)}
@@ -265,6 +286,8 @@ class Animation:
                 f"{self.svg}</div>")
 
     def __repr__(self) -> str:
+        if not self.svg and self.dot_frames:
+            return f"<Animation: {len(self.captions)} steps, {self.duration:g}s, played by Graphviz in the browser>"
         if not self.svg:
             return f"<Animation unavailable: {self.message}>"
         return f"<Animation: {len(self.captions)} steps, {self.duration:g}s, loops>"

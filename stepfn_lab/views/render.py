@@ -19,6 +19,7 @@ functions that need it: a learner without Graphviz still gets ``to_table``,
 from __future__ import annotations
 
 import html
+import shutil
 import textwrap
 from dataclasses import dataclass, field
 from typing import Any, Mapping
@@ -312,6 +313,8 @@ def to_svg(graph: d.Graph, style: RenderStyle | None = None) -> str:
     digraph = to_digraph(graph, style)
     import graphviz
 
+    if shutil.which("dot") is None:  # also where no program can start at all (Pyodide, JupyterLite)
+        raise GraphvizMissing("The Graphviz 'dot' program")
     try:
         return digraph.pipe(format="svg", encoding="utf-8")
     except (graphviz.ExecutableNotFound, OSError):  # OSError: no programs at all (Pyodide, in a browser)

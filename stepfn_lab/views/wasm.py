@@ -77,7 +77,49 @@ def mimebundle(dot_source: str, text: str) -> dict[str, Any] | None:
     picture = widget(dot_source)
     if picture is None:
         return None
+    return _bundle(picture, text)
+
+
+def _bundle(picture: Any, text: str) -> dict[str, Any]:
     shown = picture._repr_mimebundle_()
     bundle = dict(shown[0] if isinstance(shown, tuple) else shown)  # anywidget answers (data, metadata)
     bundle["text/plain"] = text
     return bundle
+
+
+def player(dot_frames: list[str], seconds_per_step: float = 0.9, hold: float = 3.0, loops: int = 3) -> Any:
+    """A widget that shows ``dot_frames`` one after another (an execution replay), ``loops`` times.
+
+    The kernel's asyncio loop sets the next frame (``call_later``: no thread,
+    so it runs in Pyodide too); the browser lays out and morphs each frame.
+    It ends on the last frame, and stops early when the widget is closed.
+    Returns None when graphviz-anywidget is not installed.
+    """
+    import asyncio
+
+    picture = widget(dot_frames[0] if dot_frames else "")
+    if picture is None or len(dot_frames) < 2:
+        return picture
+    try:
+        loop = asyncio.get_event_loop()
+    except RuntimeError:  # no event loop in this thread: a still picture of the first frame
+        return picture
+    total = loops * len(dot_frames)
+
+    def show(shown: int) -> None:
+        if picture.comm is None or shown >= total:  # closed, or done: stay on the last frame
+            return
+        index = shown % len(dot_frames)
+        picture.dot_source = dot_frames[index]
+        loop.call_later(hold if index == len(dot_frames) - 1 else seconds_per_step, show, shown + 1)
+
+    loop.call_later(seconds_per_step, show, 1)
+    return picture
+
+
+def player_mimebundle(dot_frames: list[str], seconds_per_step: float, hold: float, text: str) -> dict | None:
+    """The notebook display of ``player(...)``, with ``text`` for plain-text viewers (None without the widget)."""
+    picture = player(dot_frames, seconds_per_step, hold)
+    if picture is None:
+        return None
+    return _bundle(picture, text)
