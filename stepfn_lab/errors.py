@@ -141,5 +141,9 @@ class TaskFailed(StatesError):
         super().__init__(error, cause)
 
 
+class InvalidArgument(StepFnLabError, ValueError):
+    """An argument the library cannot use (e.g. TestState input that is not JSON text)."""
+
+
 class ExecutionError(StepFnLabError, RuntimeError):
     """Misuse of an execution (e.g. sending a token that does not exist)."""

@@ -534,3 +534,24 @@ def test_result_writer_field_sets_and_transformations():
     bad = with_writer({"WriterConfig": {"Transformation": "FLATEN"}})
     assert bad[0].message.startswith("Value is not one of the allowed values: [NONE, COMPACT, FLATTEN]")
     assert bad[0].hint == "did you mean 'FLATTEN'?"
+
+
+def test_a_file_that_is_not_a_definition_is_not_echoed(tmp_path):
+    for text in ("password=hunter2\nline two\n", '["hunter2"]', '"hunter2"'):
+        path = tmp_path / "secrets.txt"
+        path.write_text(text)
+        problems = validate(str(path))
+        assert len(problems) == 1 and "hunter2" not in str(problems[0]) and problems[0].excerpt is None
+        assert "is not a state machine definition" in problems[0].message
+
+
+def test_deep_values_are_checked_in_time_linear_in_depth():
+    import time
+    for depth in (10_000, 40_000):
+        value: dict = {}
+        for _ in range(depth):
+            value = {"a": value, "n": float("nan")}
+        started = time.perf_counter()
+        problems = validate({"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": value, "End": True}}})
+        assert codes(problems) == ["TOO_DEEPLY_NESTED"]
+        assert time.perf_counter() - started < 5  # a hang regression (was 24 s at 40,000), not a speed goal

@@ -1277,12 +1277,18 @@ def _load(definition: Any) -> tuple[Any, _source.Source | None, list[Problem]]:
     if definition is None or (isinstance(definition, (str, bytes)) and not definition):
         return None, None, [Problem("", "Received a null or empty workflow input.", "MISSING_DESCRIPTION")]
     if isinstance(definition, os.PathLike) or (isinstance(definition, str) and _names_a_file(definition)):
+        path = os.fspath(definition)
         try:
             with open(definition, encoding="utf-8") as handle:
                 definition = handle.read()
         except (OSError, UnicodeDecodeError, ValueError) as exc:
-            return None, None, [Problem("", f"Cannot read the definition file '{os.fspath(definition)}': {exc}",
+            return None, None, [Problem("", f"Cannot read the definition file '{path}': {exc}",
                                         "MISSING_DESCRIPTION")]
+        reason = _source.not_a_definition(definition)
+        if reason:  # say why without echoing the file: it may be any file, secrets included
+            return None, None, [Problem("", f"The file '{path}' is not a state machine definition: {reason}",
+                                        "INVALID_JSON_DESCRIPTION",
+                                        hint="pass the path of an .asl.json file, JSON text or a dict")]
     if isinstance(definition, bytes):
         try:
             definition = definition.decode("utf-8")
@@ -1303,8 +1309,9 @@ def _load(definition: Any) -> tuple[Any, _source.Source | None, list[Problem]]:
                                     line=exc.line, column=exc.column, hint=hint,
                                     excerpt=_source.excerpt(definition, exc.line, exc.column))]
     except RecursionError:
-        return None, None, [Problem("", "The definition is nested too deeply to be read",
-                                    "TOO_DEEPLY_NESTED", hint="JSON nesting this deep is never a state machine")]
+        return None, None, [Problem("", f"The definition is nested more than {_source.DEPTH_LIMIT} levels deep "
+                                        "(stepfn_lab's limit)", "TOO_DEEPLY_NESTED",
+                                    hint="JSON nesting this deep is never a state machine")]
     return src.value, src, []
 
 
@@ -1323,43 +1330,27 @@ def _check_json(v: _Validator, value: Any, src: _source.Source | None) -> bool:
         v.schema((), "Definition must be a valid JSON object", location="",
                  hint=f"got {_type_name(value)}; a definition looks like {{\"StartAt\": ..., \"States\": {{...}}}}")
         return False
-    if src is not None:
-        length = len(src.text)
-    else:
+    text = src.text if src is not None else None
+    if text is None:
         try:
-            length = len(json.dumps(value, allow_nan=False))
-        except RecursionError:
-            v.report("TOO_DEEPLY_NESTED", (), "The definition is nested too deeply to be read", location="")
+            text = json.dumps(value, allow_nan=False)  # C speed: types and NaN in one go
+        except (RecursionError, TypeError, ValueError):
+            text = None
+    # the iterative walk (linear, safe on any depth) runs only when something is wrong
+    found = _source.json_problem(value) if text is None or _source.too_deep_text(text) else None
+    if found is not None:
+        where, why = found
+        if why.startswith("nested more than"):
+            v.report("TOO_DEEPLY_NESTED", where, f"The definition is {why}",
+                     hint="JSON nesting this deep is never a state machine")
             return False
-        except (TypeError, ValueError):
-            where, why = _not_json(value)
-            v.schema(where, f"Value is not JSON: {why}")
-            return not why.startswith("a circular reference")
+        v.schema(where, f"Value is not JSON: {why}")
+        return why.endswith("is not a JSON number")  # other values stop the checks: they cannot be read
+    length = len(text)
     if length > MAX_DEFINITION_LENGTH:
         v.schema((), f"Value at 'definition' failed to satisfy constraint: Member must have length less than or "
                      f"equal to {MAX_DEFINITION_LENGTH}", location="", hint=f"this definition is {length} characters")
     return True
-
-
-def _not_json(value: Any) -> tuple[Path, str]:
-    """Where a Python value stops being JSON (non-JSON type, NaN, a cycle), found without recursion."""
-    stack: list[tuple[Any, Path, frozenset]] = [(value, (), frozenset())]
-    while stack:
-        node, where, parents = stack.pop()
-        if isinstance(node, (dict, list)):
-            if id(node) in parents:
-                return where, "a circular reference (the value contains itself)"
-            inner = parents | {id(node)}
-            pairs = node.items() if isinstance(node, dict) else enumerate(node)
-            for key, child in pairs:
-                if isinstance(node, dict) and not isinstance(key, (str, int, float, bool)) and key is not None:
-                    return where, f"a key of type {type(key).__name__}"
-                stack.append((child, where + (key,), inner))
-        elif isinstance(node, float) and (node != node or node in (float("inf"), float("-inf"))):
-            return where, f"{node} is not a JSON number"
-        elif not (node is None or isinstance(node, (str, int, float, bool))):
-            return where, f"a value of type {type(node).__name__}"
-    return (), "it cannot be written as JSON"
 
 
 def _duplicate_key(v: _Validator, path: Path, line: int, column: int, src: _source.Source) -> None:

@@ -122,13 +122,26 @@ class StateMachine:
 
         Raises DefinitionError listing every problem found.
         """
-        from ..asl.parse import compile_definition, load_definition
+        from ..asl.parse import compile_definition, load_definition, structure_problems
+        from ..errors import DefinitionError, Problem
         raw, source = load_definition(definition)
-        workflow_type = (workflow_type or STANDARD).upper()
+        workflow_type = (workflow_type or STANDARD).upper() if isinstance(workflow_type, str) else STANDARD
         problems: list = []
         if validate:
             problems = _validate(raw if source is None else source, workflow_type)
-        return cls(compile_definition(raw), raw, name=name, workflow_type=workflow_type, region=region,
+        else:  # what the engine cannot run at all is still refused, with the fix
+            found = structure_problems(raw)
+            if found:
+                raise DefinitionError(found)
+        try:
+            compiled = compile_definition(raw)
+        except DefinitionError:
+            raise
+        except Exception as exc:  # only reachable with validate=False: validation reports these first
+            raise DefinitionError([Problem("", f"the definition cannot be compiled ({type(exc).__name__}: {exc})",
+                                           hint="run stepfn_lab.validate(definition) to see every problem")]) \
+                from None
+        return cls(compiled, raw, name=name, workflow_type=workflow_type, region=region,
                    account=account, source=source, problems=problems, log_level=log_level)
 
     from_file = from_json
@@ -186,6 +199,16 @@ class StateMachine:
                 f"states={len(self.definition.states)})")
 
 
+def _check_json(value: Any, error: str, what: str) -> None:
+    """AWS's APIs take JSON text: refuse what is not JSON (NaN, Infinity, other types) or is
+    deeper than stepfn_lab handles, naming where it is."""
+    from ..asl.source import json_problem, pointer
+    found = json_problem(value)
+    if found is not None:
+        where, why = found
+        raise ExecutionError(f"{error}: {what} is not JSON stepfn_lab can take: at {pointer(where)}, {why}")
+
+
 def _validate(definition: Any, workflow_type: str) -> list:
     from ..errors import DefinitionError
     try:
@@ -210,6 +233,7 @@ class Execution:
                  test_case: str | None = None, sync: bool = False, redelivery_rate: float = 0.0,
                  activity_workers: dict | None = None, store: str | None = None, tasks: dict | None = None,
                  child_histories: bool | None = None, log_level: str | None = None):
+        _check_json(input, "InvalidExecutionInput", "the execution input")
         self.machine = machine
         self.name = name
         self.input = input
@@ -233,7 +257,7 @@ class Execution:
         self.deliveries: dict[str, int] = {}  # task state -> how many times its work ran
         self.activity_workers = activity_workers or {}
         self.retries = 0
-        self.store = store
+        self.store = None if store is None else str(store)
         kind = "express" if self.workflow_type == EXPRESS else "execution"
         self.arn = f"arn:aws:states:{machine.region}:{machine.account}:{kind}:{machine.name}:{name}"
         if self.workflow_type == EXPRESS:  # Express ARNs carry a run id after the name
@@ -283,6 +307,7 @@ class Execution:
                           history=self.history, last_id=ev.id, path="")
         self.root.steps = self.steps if self.history.keep is None else DISCARD
         self._check_input_size(input)
+        self._persist()  # a stored execution exists from its start, before its first state
 
     # -- public control -------------------------------------------------------------------
 
@@ -303,8 +328,11 @@ class Execution:
         """
         limit = None if max_events is None else len(self.history) + max_events
         advance = self.advance
+        durable = self.store is not None and self.workflow_type == STANDARD
         with fewer_collections():  # linear cost at any size; the collector's settings come back after
             while advance(until):
+                if durable:
+                    self._persist()  # every action is saved before the next one starts
                 if limit is not None and len(self.history) >= limit:
                     break
             else:
@@ -327,16 +355,29 @@ class Execution:
     def step(self) -> Step | None:
         """Run until the next state finishes; return what it did (None when nothing is left to do)."""
         count = len(self.steps)
+        durable = self.store is not None and self.workflow_type == STANDARD
         while len(self.steps) == count:
             if not self.advance():
                 break
+            if durable:
+                self._persist()  # every action is saved before the next one starts
         self._persist()
         return self.steps[-1] if len(self.steps) > count else None
 
     def _persist(self) -> None:
         if self.store is not None and self.workflow_type == STANDARD:
+            if len(self.history) == getattr(self, "_saved_events", None) and self.status != RUNNING \
+                    and getattr(self, "_owner", None) is None:
+                return  # a finished execution already saved as it is
             from .durable import save
             save(self)
+
+    def close(self) -> None:
+        """Give up ownership of a stored execution so that another process can load it (it stays
+        in the store; ``load_execution`` brings it back). Executions without a store: nothing to do."""
+        if self.store is not None:
+            from .durable import release
+            release(self)
 
     def advance(self, until: float | None = None) -> bool:
         """Perform one action (a few history events at most). False when nothing can happen now."""
@@ -436,13 +477,23 @@ class Execution:
     # -- one action ---------------------------------------------------------------------------
 
     def _act(self, frame: Frame) -> None:
-        state = frame.definition.states[frame.state]
+        state = frame.definition.states.get(frame.state)
+        if state is None:  # only a store edited by hand can get here: definitions are checked first
+            self.frame_failed(frame, RUNTIME, f"There is no state named {frame.state!r} in this machine.")
+            return
+        self.guarded(frame, state, _PHASES[frame.phase], self, frame, state)
+
+    def guarded(self, frame: Frame, state: State, action: Callable, *args: Any) -> None:
+        """Run one action of a state; whatever goes wrong fails the state (Retry and Catch apply)
+        instead of escaping to the caller: the run and its history are never lost."""
         try:
-            _PHASES[frame.phase](self, frame, state)
+            action(*args)
         except StatesError as err:
             self.state_failed(frame, state, err)
         except RecursionError:
-            self.state_failed(frame, state, StatesError(RUNTIME, "the data is nested too deeply to process"))
+            from ..asl.source import DEPTH_LIMIT
+            self.state_failed(frame, state, StatesError(RUNTIME, f"The data is nested too deeply to process "
+                                                                 f"(stepfn_lab's limit is {DEPTH_LIMIT} levels)."))
         except Exception as exc:  # a defect must not lose the run: fail it and keep the history
             import traceback
             self.internal_error = traceback.format_exc()
@@ -920,6 +971,7 @@ class Execution:
 
     def send_task_success(self, token: str, output: Any) -> Execution:
         from .invoke import resume_with_success
+        _check_json(output, "InvalidOutput", "the task output")
         resume_with_success(self, token, output)
         self._persist()
         return self
@@ -953,6 +1005,7 @@ class Execution:
             self.emit(frame, "ExecutionAborted", details)
             self.status = ABORTED
             self.error, self.cause = error, cause
+            self._persist()
         return self
 
     # -- views ------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import hashlib
 import io
 import json
 import os
+import tempfile
 from datetime import datetime, timezone
 from collections.abc import Sequence
 from typing import Any
@@ -37,6 +38,46 @@ def resolve(root: str | None, bucket: str, key: str = "") -> str:
     if path != base and not path.startswith(base + os.sep):
         raise StatesError(RUNTIME, f"The S3 location s3://{bucket}/{key} leaves the s3_root folder.")
     return path
+
+
+def _inside(base: str, path: str) -> bool:
+    return path == base or path.startswith(base + os.sep)
+
+
+def write_text(path: str, text: str, root: str | None = None) -> int:
+    """Write ``text`` to ``path`` (from ``resolve``) without ever following a symlink out of the root.
+
+    Result paths are predictable (``<Prefix>/<MapRun id>/SUCCEEDED_0.json``), so a link planted
+    there must not redirect the write: the text goes to a new private temporary file in the folder
+    (checked to be inside ``root`` when given), which then *replaces* the name: ``os.replace`` swaps
+    a symlink itself, never its target. Returns the number of bytes written.
+    """
+    folder = os.path.realpath(os.path.dirname(path))
+    if root is not None and not _inside(os.path.realpath(root), folder):
+        raise StatesError(RESULT_WRITER_FAILED, f"The result folder {os.path.dirname(path)} leaves the s3_root folder.")
+    data = text.encode("utf-8", "replace")  # a lone surrogate becomes '?', as Java writes it
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".stepfn-lab-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as fh:
+            fh.write(data)
+        os.replace(temporary, os.path.join(folder, os.path.basename(path)))
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+    return len(data)
+
+
+def append_text(path: str, text: str) -> None:
+    """Append to a file ``write_text`` created, refusing to follow a symlink put there meanwhile
+    (``O_NOFOLLOW`` where the system has it)."""
+    flags = os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        handle = os.open(path, flags)
+    except OSError as exc:
+        raise StatesError(RESULT_WRITER_FAILED, f"Cannot append to the result file {path}: {exc.strerror}") from None
+    with os.fdopen(handle, "wb") as fh:
+        fh.write(text.encode("utf-8", "replace"))
 
 
 def _arguments(execution, frame, state, spec: dict, data: Any, states: dict | None) -> dict:
@@ -197,13 +238,19 @@ class CsvRows(Sequence):
 
 def _list_objects(root: str | None, bucket: str, prefix: str) -> list:
     base = resolve(root, bucket)
+    top = os.path.realpath(root)
     out = []
-    for folder, _, files in os.walk(base):
+    for folder, _, files in os.walk(base):  # never descends into linked folders
         for name in files:
             full = os.path.join(folder, name)
             key = os.path.relpath(full, base).replace(os.sep, "/")
             if key.startswith(prefix or ""):
-                stat = os.stat(full)
+                if not _inside(top, os.path.realpath(full)):
+                    continue  # a symlink to a file outside the root: not an object of this bucket
+                try:
+                    stat = os.stat(full)
+                except OSError:  # a dangling link, or a file removed meanwhile
+                    continue
                 out.append({"Etag": f"\"{int(stat.st_mtime)}-{stat.st_size}\"", "Key": key,
                             "LastModified": datetime.fromtimestamp(stat.st_mtime, timezone.utc).strftime(
                                 "%Y-%m-%dT%H:%M:%SZ"), "Size": stat.st_size, "StorageClass": "STANDARD"})
