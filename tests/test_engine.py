@@ -304,6 +304,16 @@ def test_run_until_past_the_execution_timeout_times_out_at_the_timeout():
     assert ex.status == "TIMED_OUT" and ex.clock.now == 300
 
 
+def test_execution_and_state_machine_names_follow_aws_rules():
+    with pytest.raises(DefinitionError, match="InvalidName"):
+        machine({"P": {"Type": "Pass", "End": True}}, name="my machine")
+    m = machine({"P": {"Type": "Pass", "End": True}}, name="Orders-2025_v1")
+    for bad in ("order 1", "a/b", "x" * 81, ""):
+        with pytest.raises(ExecutionError, match="InvalidName: Invalid Name"):
+            m.run({}, name=bad)
+    assert m.run({}, name="pedido-ção-1").status == "SUCCEEDED"  # non-ASCII letters are allowed
+
+
 def _deep(depth):
     value: list = []
     for _ in range(depth - 1):

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections import deque
 from datetime import datetime
 from typing import Any, Callable
@@ -33,7 +34,7 @@ from typing import Any, Callable
 from ..asl.model import Definition, State
 from ..errors import (ALL, DATA_LIMIT_EXCEEDED, HEARTBEAT_TIMEOUT, TASK_FAILED, EXCEED_TOLERATED_FAILURE_THRESHOLD,
                       INTRINSIC_FAILURE, QUERY_EVALUATION_ERROR, RUNTIME, TIMEOUT,
-                      ExecutionError, StatesError)
+                      DefinitionError, ExecutionError, StatesError)
 from . import tasks as _tasks
 from .clock import IdFactory, Rng, VirtualClock
 from .collector import fewer_collections
@@ -64,6 +65,24 @@ NEVER = math.inf
 VARIABLE_LIMIT = 262_144  # bytes per variable and per Assign
 EXECUTION_VARIABLES_LIMIT = 10 * 1024 * 1024
 
+# Execution and state machine names (StartExecution / CreateStateMachine "name"): 1-80 characters, none of
+# whitespace, < > { } [ ], ? *, " # % \\ ^ | ~ ` $ & , ; : /, control characters (U+0000-001F,
+# U+007F-009F), U+FFFE-FFFF or surrogates; AWS answers InvalidName otherwise (Step Functions API reference).
+_NAME_FORBIDDEN = re.compile("[\\s<>{}\\[\\]?*\"#%\\\\^|~`$&,;:/\x00-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+
+
+def invalid_name(name: Any, what: str) -> str | None:
+    """AWS's InvalidName answer for a bad execution or state machine name, else None."""
+    if isinstance(name, str) and 1 <= len(name) <= 80 and not _NAME_FORBIDDEN.search(name):
+        return None
+    shown = name if isinstance(name, str) else repr(name)
+    bad = _NAME_FORBIDDEN.search(name) if isinstance(name, str) else None
+    why = (f"it contains {bad.group(0)!r}" if bad else
+           "it must be 1 to 80 characters" if isinstance(name, str) else "it must be a string")
+    return (f"InvalidName: Invalid Name: '{shown}' ({what} names are 1-80 characters without whitespace, "
+            f"brackets, wildcards or \" # % \\ ^ | ~ ` $ & , ; : /; {why})")
+
+
 # Errors whose cause AWS prefixes with "An error occurred while executing the state ...".
 _PREFIXED = (RUNTIME, QUERY_EVALUATION_ERROR, INTRINSIC_FAILURE)
 
@@ -81,6 +100,9 @@ class StateMachine:
     def __init__(self, definition: Definition, raw: dict, *, name: str = "StateMachine",
                  workflow_type: str = STANDARD, region: str = "us-east-1", account: str = "123456789012",
                  source: str | None = None, problems: list | None = None, log_level: str | None = None):
+        problem = invalid_name(name, "state machine")
+        if problem:
+            raise DefinitionError(problem)
         self.definition = definition
         # Express: the CloudWatch Logs level (ALL, ERROR, FATAL, OFF). A run keeps the events this level
         # logs; None keeps every event (the lab's default, so runs can be drawn and stepped through).
@@ -135,6 +157,8 @@ class StateMachine:
         """Start an execution and stop before its first state; ``step()`` or ``run()`` it."""
         if name is None:
             name = self._ids.uuid(self.arn)
+        elif invalid_name(name, "execution"):
+            raise ExecutionError(invalid_name(name, "execution"))
         elif self.workflow_type == STANDARD and name in self._names:
             raise ExecutionError(f"ExecutionAlreadyExists: an execution named {name!r} already ran on "
                                  f"{self.name!r}; Standard execution names are unique per state machine")
