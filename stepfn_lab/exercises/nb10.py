@@ -241,3 +241,77 @@ q3 = Exercise(
         ([{"ErrorEquals": ["DoorMisaligned"], "ResultPath": "$.error", "Next": "Fix door"}], "was not caught"),
     ],
 )
+
+
+# --- q4: watch the retries in the Stepper ------------------------------------------------------------------
+
+Q4_JAMS = 3  # hidden from the learner: the Stepper shows it
+Q4_DEFINITION = {"StartAt": "Print label", "States": {
+    "Print label": {"Type": "Task", "Resource": LAMBDA + "PrintLabel", "Next": "Ship",
+                    "Retry": [{"ErrorEquals": ["PrinterJam"], "IntervalSeconds": 1, "MaxAttempts": 5,
+                               "BackoffRate": 2.0}]},
+    "Ship": {"Type": "Pass", "End": True}}}
+
+
+def _q4_machine():
+    from ..runtime.engine import StateMachine
+
+    return StateMachine.from_json(Q4_DEFINITION, name="MysteryPrinter")
+
+
+def mystery_printer():
+    """A Stepper on a label printer that jams a few times (how many? step through and see)."""
+    from ..widgets import Stepper
+
+    return Stepper(_q4_machine(), {"order": "o-9"}, lambdas={"PrintLabel": _flaky(Q4_JAMS)})
+
+
+def _q4_truth() -> tuple[int, float]:
+    execution = _q4_machine().run({"order": "o-9"}, lambdas={"PrintLabel": _flaky(Q4_JAMS)})
+    final = [s for s in execution.steps if s.state == "Print label"][-1]
+    return final.attempt, final.at
+
+
+def _check_q4(answer: Any) -> tuple[bool, str]:
+    if not isinstance(answer, dict) or not {"attempt", "seconds"} <= set(answer):
+        return False, say(f"Answer with {{\"attempt\": ..., \"seconds\": ...}}; got {show(answer)}.",
+                          f"Responda com {{\"attempt\": ..., \"seconds\": ...}}; veio {show(answer)}.")
+    attempt, seconds = _q4_truth()
+    got_attempt, got_seconds = answer["attempt"], answer["seconds"]
+    if got_attempt == attempt - 1:
+        return False, say(f"{got_attempt} is the number of retries. The attempt counts the first try too: the "
+                          f"Stepper's data-flow title says \"attempt n\".",
+                          f"{got_attempt} é o número de novas tentativas. A tentativa conta também a primeira: o "
+                          f"título do painel de dados no Stepper diz \"attempt n\".")
+    if got_attempt != attempt:
+        return False, say(f"Not attempt {show(got_attempt)}. Click Step until Print label turns green (SUCCEEDED) "
+                          f"and read its attempt number.",
+                          f"Não foi a tentativa {show(got_attempt)}. Clique em Step até Print label ficar verde "
+                          f"(SUCCEEDED) e leia o número da tentativa.")
+    if isinstance(got_seconds, bool) or not isinstance(got_seconds, (int, float)) or got_seconds != seconds:
+        return False, say(f"The attempt is right. The time is not {show(got_seconds)} s: read the virtual clock in "
+                          f"the Stepper's header after that Step (the back-off waits add up: 1 s, 2 s, ...).",
+                          f"A tentativa está certa. O tempo não é {show(got_seconds)} s: leia o relógio virtual no "
+                          f"cabeçalho do Stepper depois desse Step (as esperas somam: 1 s, 2 s, ...).")
+    return True, say(f"Attempt {attempt}, {seconds:g} s after the start: {attempt - 1} jams, each retry waiting "
+                     f"twice as long as the one before.",
+                     f"Tentativa {attempt}, {seconds:g} s depois do início: {attempt - 1} enroscos, cada nova "
+                     f"tentativa esperando o dobro da anterior.")
+
+
+q4 = Exercise(
+    "nb10.q4",
+    _check_q4,
+    hints=[
+        say("Each Step is one try of Print label: an orange box means that try failed and will be retried.",
+            "Cada Step é uma tentativa de Print label: uma caixa laranja quer dizer que essa tentativa falhou e "
+            "será repetida."),
+        say("Waits of 1, 2, 4 ... seconds: add up the ones before the successful try.",
+            "Esperas de 1, 2, 4 ... segundos: some as que vieram antes da tentativa que deu certo."),
+    ],
+    solution={"attempt": Q4_JAMS + 1, "seconds": 7},
+    wrong=[({"attempt": Q4_JAMS, "seconds": 7}, "number of retries"),
+           ({"attempt": 2, "seconds": 1}, "Click Step"),
+           ({"attempt": Q4_JAMS + 1, "seconds": 3}, "virtual clock"),
+           ("4", "Answer with")],
+)

@@ -221,3 +221,89 @@ q3 = Exercise(
         ([{"ErrorEquals": ["States.Timeout"], "ResultPath": "$.error", "Next": "Manual review"}], "not caught"),
     ],
 )
+
+
+# --- q4: which states did the failure stop? (step through it) -------------------------------------
+
+Q4_DEFINITION = {"StartAt": "Get ready", "States": {"Get ready": {"Type": "Parallel", "End": True, "Branches": [
+    {"StartAt": "Pack box", "States": {"Pack box": {"Type": "Wait", "Seconds": 30, "Next": "Label box"},
+                                       "Label box": {"Type": "Pass", "End": True}}},
+    {"StartAt": "Ask bank", "States": {"Ask bank": {"Type": "Wait", "Seconds": 5, "Next": "Check credit"},
+                                       "Check credit": {"Type": "Task", "Resource": LAMBDA + "CheckCredit",
+                                                        "End": True}}},
+    {"StartAt": "Book courier", "States": {
+        "Book courier": {"Type": "Task", "Resource": LAMBDA + "BookCourier", "Next": "Wait for courier"},
+        "Wait for courier": {"Type": "Wait", "Seconds": 20, "End": True}}}]}}}
+
+
+def _bank_offline(event, context=None):
+    raise ConnectionError("credit bureau offline")
+
+
+def _book(event, context=None):
+    return {"courier": "c-7"}
+
+
+def _q4_machine():
+    from ..runtime.engine import StateMachine
+
+    return StateMachine.from_json(Q4_DEFINITION, name="GetReady")
+
+
+def _q4_lambdas() -> dict:
+    return {"CheckCredit": _bank_offline, "BookCourier": _book}
+
+
+def get_ready():
+    """A Stepper on a Parallel of three branches; the bank is offline today."""
+    from ..widgets import Stepper
+
+    return Stepper(_q4_machine(), {"order": "o-12"}, lambdas=_q4_lambdas())
+
+
+def _q4_stopped() -> list[str]:
+    execution = _q4_machine().run({"order": "o-12"}, lambdas=_q4_lambdas())
+    return sorted(s.state for s in execution.steps if s.status == "ABORTED")
+
+
+def _check_q4(answer: Any) -> tuple[bool, str]:
+    if isinstance(answer, str):
+        answer = [answer]
+    if not isinstance(answer, (list, tuple, set)) or not all(isinstance(x, str) for x in answer):
+        return False, say(f"Answer with a list of state names, like [\"Label box\"]; got {show(answer)}.",
+                          f"Responda com uma lista de nomes de estados, como [\"Label box\"]; veio {show(answer)}.")
+    stopped = _q4_stopped()
+    got = sorted(set(answer))
+    if got == stopped:
+        return True, say(f"The bank check failed at 5 s and stopped {' and '.join(stopped)}: both were waiting "
+                         f"(WaitStateAborted in the history, ⊘ aborted in the branch picker).",
+                         f"A consulta ao banco falhou aos 5 s e parou {' e '.join(stopped)}: os dois estavam "
+                         f"esperando (WaitStateAborted no histórico, ⊘ aborted no seletor de ramos).")
+    if "Check credit" in got:
+        return False, say("Check credit is the state that failed (red), not one that was stopped.",
+                          "Check credit é o estado que falhou (vermelho), não um que foi parado.")
+    missing = [s for s in stopped if s not in got]
+    if missing:
+        return False, say(f"Not all of them: one branch more was still running at 5 s. Pick each branch in the "
+                          f"\"Parallel branch\" list after the failure.",
+                          f"Faltou algum: mais um ramo ainda estava rodando aos 5 s. Escolha cada ramo na lista "
+                          f"\"Parallel branch\" depois da falha.")
+    return False, say(f"{show(answer)} includes a state that never started or had already finished. Stopped "
+                      f"states show ABORTED in the data-flow pane.",
+                      f"{show(answer)} inclui um estado que nunca começou ou que já tinha terminado. Estados parados "
+                      f"aparecem como ABORTED no painel de dados.")
+
+
+q4 = Exercise(
+    "nb11.q4",
+    _check_q4,
+    hints=[
+        say("Click Step until the execution fails, then look at each branch in the \"Parallel branch\" list.",
+            "Clique em Step até a execução falhar e então olhe cada ramo na lista \"Parallel branch\"."),
+        say("Two branches were waiting when the bank check failed.",
+            "Dois ramos estavam esperando quando a consulta ao banco falhou."),
+    ],
+    solution=["Pack box", "Wait for courier"],
+    wrong=[(["Check credit"], "failed (red)"), (["Pack box"], "Not all of them"),
+           (["Pack box", "Wait for courier", "Label box"], "never started"), (3, "list of state names")],
+)

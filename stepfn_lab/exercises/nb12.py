@@ -173,3 +173,89 @@ q3 = Exercise(
          "not in the item"),
     ],
 )
+
+
+# --- q4: which iteration failed first? (step through it) --------------------------------------------
+
+LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:"
+Q4_LINES = [{"sku": "lamp", "qty": 1, "days": 4}, {"sku": "chair", "qty": 6, "days": 3},
+            {"sku": "desk", "qty": 1, "days": 1}, {"sku": "sofa", "qty": 5, "days": 2},
+            {"sku": "rug", "qty": 2, "days": 5}]
+Q4_DEFINITION = {"StartAt": "Each line", "States": {"Each line": {
+    "Type": "Map", "ItemsPath": "$.lines", "End": True,
+    "ItemProcessor": {"ProcessorConfig": {"Mode": "INLINE"}, "StartAt": "Wait for stock", "States": {
+        "Wait for stock": {"Type": "Wait", "SecondsPath": "$.days", "Next": "Reserve"},
+        "Reserve": {"Type": "Task", "Resource": LAMBDA + "Reserve", "End": True}}}}}}
+
+
+def _reserve(line, context=None):
+    if line["qty"] > 3:
+        raise ValueError(f"only 3 {line['sku']}s left")
+    return {"sku": line["sku"], "reserved": line["qty"]}
+
+
+def _q4_machine():
+    from ..runtime.engine import StateMachine
+
+    return StateMachine.from_json(Q4_DEFINITION, name="Restock")
+
+
+def restock():
+    """A Stepper on a Map whose iterations wait a different number of seconds each."""
+    from ..widgets import Stepper
+
+    return Stepper(_q4_machine(), {"lines": Q4_LINES}, lambdas={"Reserve": _reserve})
+
+
+def _q4_truth() -> tuple[int, list[int]]:
+    execution = _q4_machine().run({"lines": Q4_LINES}, lambdas={"Reserve": _reserve})
+    failed = next(s.index for s in execution.steps if s.status == "FAILED" and s.path)
+    aborted = [e.details["index"] for e in execution.history if e.type == "MapIterationAborted"]
+    return failed, sorted(aborted)
+
+
+def _check_q4(answer: Any) -> tuple[bool, str]:
+    if not isinstance(answer, dict) or not {"failed", "aborted"} <= set(answer):
+        return False, say(f"Answer with {{\"failed\": index, \"aborted\": [indexes]}}; got {show(answer)}.",
+                          f"Responda com {{\"failed\": índice, \"aborted\": [índices]}}; veio {show(answer)}.")
+    failed, aborted = _q4_truth()
+    if answer["failed"] == 1:
+        return False, say("The chair (iteration 1) is the first bad line in the list, but it waits 3 s. Step "
+                          "through: which iteration turns red first?",
+                          "A cadeira (iteração 1) é a primeira linha ruim da lista, mas espera 3 s. Avance com "
+                          "Step: qual iteração fica vermelha primeiro?")
+    if answer["failed"] != failed:
+        return False, say(f"Iteration {show(answer['failed'])} is not the one. Step until the first red box and "
+                          f"read its path (Each line[n]).",
+                          f"A iteração {show(answer['failed'])} não é essa. Avance até a primeira caixa vermelha e "
+                          f"leia o caminho (Each line[n]).")
+    got = answer["aborted"]
+    if not isinstance(got, (list, tuple)) or sorted(got) != aborted:
+        early = isinstance(got, (list, tuple)) and 2 in got  # the desk had finished before the failure
+        extra_en = " The desk (iteration 2) waited only 1 s: it had finished before the failure." if early else ""
+        extra_pt = " A mesa (iteração 2) esperou só 1 s: ela já tinha terminado antes da falha." if early else ""
+        return False, say(f"The failed iteration is right; the stopped ones are not {show(got)}. The "
+                          f"\"Map iteration\" list marks them ⊘ aborted.{extra_en}",
+                          f"A iteração que falhou está certa; as paradas não são {show(got)}. A lista "
+                          f"\"Map iteration\" as marca com ⊘ aborted.{extra_pt}")
+    return True, say(f"Iteration {failed} (the sofa, 2 s) failed first; iterations {aborted} were still waiting "
+                     f"and were stopped with MapIterationAborted.",
+                     f"A iteração {failed} (o sofá, 2 s) falhou primeiro; as iterações {aborted} ainda esperavam e "
+                     f"foram paradas com MapIterationAborted.")
+
+
+q4 = Exercise(
+    "nb12.q4",
+    _check_q4,
+    hints=[
+        say("The iterations wait 4, 3, 1, 2 and 5 seconds: the one that fails first is not the first in the list.",
+            "As iterações esperam 4, 3, 1, 2 e 5 segundos: a que falha primeiro não é a primeira da lista."),
+        say("Click Step until the header says FAILED, then open the \"Map iteration\" list.",
+            "Clique em Step até o cabeçalho dizer FAILED e então abra a lista \"Map iteration\"."),
+    ],
+    solution={"failed": 3, "aborted": [0, 1, 4]},
+    wrong=[({"failed": 1, "aborted": [0, 2, 3, 4]}, "first bad line"),
+           ({"failed": 0, "aborted": [1]}, "is not the one"),
+           ({"failed": 3, "aborted": [0, 1, 2, 4]}, "only 1 s"),
+           (3, "Answer with")],
+)
