@@ -424,7 +424,7 @@ def xray_html(step: Any, *, title: str | None = None) -> str:
             cell = f"<pre>{esc(to_json(value))}</pre>"
         else:
             cls = "sfl-same"
-            cell = f'<span class="sfl-muted">= unchanged ({esc(previous_key)})</span>'
+            cell = f'<span class="sfl-muted">{esc(words("pane.unchanged", stage=previous_key))}</span>'
         rows.append(f'<tr class="{cls}" data-stage="{esc(key)}"><th>{label}</th><td>{cell}</td></tr>')
         previous_key = key
     parts.append(f'<table class="sfl-table sfl-xray">{"".join(rows)}</table>')
@@ -571,10 +571,10 @@ def _event_state(event: Any) -> str:
 
 def elapsed(seconds: float) -> str:
     if seconds < 60:
-        return f"+{seconds:.3f}s"
+        return f"+{number(seconds, 3)}s"
     minutes, secs = divmod(seconds, 60)
     if minutes < 60:
-        return f"+{int(minutes)}m{secs:04.1f}s"
+        return f"+{int(minutes)}m{number(secs, 1).rjust(4, '0')}s"
     hours, minutes = divmod(minutes, 60)
     return f"+{int(hours)}h{int(minutes):02d}m"
 

@@ -88,6 +88,7 @@ MESSAGES = {
     "pane.input": "Input",
     "pane.input_help": "Edit the execution input; <b>Reset</b> starts a new execution with it.",
     "pane.not_yet": "No state has run yet:",
+    "pane.unchanged": "= unchanged ({stage})",
     "pane.variables": "Variables",
     "pane.no_state_yet": "No state has run yet.",
     "pane.no_variables": "This state assigned no variables.",

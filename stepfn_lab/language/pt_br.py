@@ -89,6 +89,7 @@ MESSAGES = {
     "pane.input": "Entrada",
     "pane.input_help": "Edite a entrada da execução; <b>Recomeçar</b> inicia uma nova execução com ela.",
     "pane.not_yet": "Nenhum estado rodou ainda:",
+    "pane.unchanged": "= sem mudança ({stage})",
     "pane.variables": "Variáveis",
     "pane.no_state_yet": "Nenhum estado rodou ainda.",
     "pane.no_variables": "Este estado não atribuiu variáveis.",
