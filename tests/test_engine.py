@@ -104,7 +104,10 @@ def test_retry_backoff_on_the_virtual_clock_then_catch():
     assert len(calls) == 4
     assert ex.duration == 2 + 6 + 18
     assert ex.output["err"]["Error"] == "RuntimeError" and ex.output["x"] == 1
-    assert ex.steps[0].status == "CAUGHT_ERROR"
+    # one step record per attempt: three retried attempts, then the fourth caught
+    assert [(s.status, s.attempt, s.retry_in) for s in ex.steps[:4]] == [
+        ("RETRYING", 1, 2), ("RETRYING", 2, 6), ("RETRYING", 3, 18), ("CAUGHT_ERROR", 4, None)]
+    assert ex.steps[4].state == "Handled" and ex.steps[4].error is None
 
 
 def test_states_runtime_is_never_caught():
@@ -299,6 +302,16 @@ def test_run_until_past_the_execution_timeout_times_out_at_the_timeout():
                 "Parameters": {"QueueUrl": "q", "MessageBody": {"t.$": "$$.Task.Token"}}, "End": True}}})
     ex = m.run({}).run(until=1000)
     assert ex.status == "TIMED_OUT" and ex.clock.now == 300
+
+
+def test_execution_and_state_machine_names_follow_aws_rules():
+    with pytest.raises(DefinitionError, match="InvalidName"):
+        machine({"P": {"Type": "Pass", "End": True}}, name="my machine")
+    m = machine({"P": {"Type": "Pass", "End": True}}, name="Orders-2025_v1")
+    for bad in ("order 1", "a/b", "x" * 81, ""):
+        with pytest.raises(ExecutionError, match="InvalidName: Invalid Name"):
+            m.run({}, name=bad)
+    assert m.run({}, name="pedido-ção-1").status == "SUCCEEDED"  # non-ASCII letters are allowed
 
 
 def _deep(depth):

@@ -182,6 +182,18 @@ def test_a_failed_run_still_leaves_complete_files(tmp_path):
     assert json.loads(files["FAILED_0.json"])[0]["Status"] == "FAILED"
 
 
+def test_item_batcher_limits_from_paths(tmp_path):
+    m = sfl.StateMachine.from_json({"StartAt": "M", "States": {"M": {
+        "Type": "Map", "ItemsPath": "$.xs", "End": True,
+        "ItemBatcher": {"MaxItemsPerBatchPath": "$.per_batch", "MaxInputBytesPerBatchPath": "$.bytes"},
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                          "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}}}})
+    out = m.run({"xs": [1, 2, 3], "per_batch": 2, "bytes": 1000}).output
+    assert out == [{"Items": [1, 2]}, {"Items": [3]}]
+    bad = m.run({"xs": [1], "per_batch": "two", "bytes": 1000})
+    assert bad.error == "States.Runtime" and "MaxItemsPerBatchPath must point at a positive integer" in bad.cause
+
+
 def test_result_writer_never_writes_through_a_planted_symlink(tmp_path):
     first, second, outside = tmp_path / "first", tmp_path / "second", tmp_path / "outside"
     for root in (first, second):

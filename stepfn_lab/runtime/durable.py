@@ -356,6 +356,7 @@ def to_state(execution, with_history: bool = True) -> dict:
         "machine": {"name": machine.name, "workflow_type": machine.workflow_type, "region": machine.region,
                     "account": machine.account, "definition": machine.raw},
         "execution": {k: getattr(execution, k) for k in _EXECUTION_FIELDS},
+        "fanned": execution.fanned,  # Map items and child executions done/to run (progress bars)
         "context": execution._exec_context,
         "clock": {"start": execution.clock.start.isoformat(), "now": execution.clock.now},
         "rng": _rng_state(execution.rng.getstate()),
@@ -412,6 +413,8 @@ def from_state(state: dict, *, lambdas: dict | None = None, services: Any = None
     for key in _EXECUTION_FIELDS:
         setattr(execution, key, e[key])
     execution._exec_context = state["context"]
+    if "fanned" in state:  # saves written before the progress counters have none
+        execution.fanned = state["fanned"]
     from .clock import VirtualClock
     execution.clock = VirtualClock(start, state["clock"]["now"])
     version, internal, gauss = state["rng"]
@@ -431,7 +434,8 @@ def _blank_execution(machine, lambdas, services) -> dict:
             "rng": Rng(0),
             "ids": IdFactory(), "meter": SizeMeter(), "steps": [], "tokens": {}, "internal_error": None,
             "activity_workers": {}, "store": None, "_machine_context": {"Id": machine.arn, "Name": machine.name},
-            "map_runs": [], "child_histories": None, "child_transitions": 0}
+            "map_runs": [], "child_histories": None, "child_transitions": 0,
+            "fanned": {"items": [0, 0], "child executions": [0, 0]}}
 
 
 def _load_frame(execution, data: dict, definition, parent):
@@ -444,6 +448,8 @@ def _load_frame(execution, data: dict, definition, parent):
         history = _history(execution.clock.start, data["history"]) if distributed else parent.history
     frame = Frame(definition, data["raw_input"], parent=parent, kind=data["kind"], index=data["index"],
                   scope=scope, history=history, last_id=data["last_id"], path=data["path"])
+    if parent is None:  # the machine's step records go to the execution's; its branches and iterations inherit them
+        frame.steps = execution.steps
     for key in _FRAME_FIELDS:
         setattr(frame, key, data[key])
     frame.trace = Trace(data["trace"]) if data["trace"] is not None else None

@@ -218,7 +218,8 @@ def _run_state(execution, name: str, state: dict, retry_count: int, mocked_value
                 root.retry_counts = [retry_count] * len(retriers)
                 root.retry_total = retry_count
                 continue
-        step = next((s for s in execution.steps if s.path == "" and s.state == name), None)
+        step = next((s for s in execution.steps if s.path == "" and s.state == name and s.status != "RETRYING"),
+                    None)
         if step is not None:
             return _Outcome(step.status, step, step.error, step.cause)
         if root.retry_total > total:  # a Retry would run the state again: TestState stops here
