@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Container, Iterable, Iterator, Sequence
 
+from .language import number, text as words
 from .runtime.engine import RUNNING, Execution
 from .runtime.frames import ABORTED, RETRYING
 
@@ -81,17 +82,29 @@ STYLE = f"""<style>
   font-size: 14px; }}
 </style>"""
 
-XRAY_LABELS = {
-    "input": "state input",
-    "afterInputPath": "InputPath picked",
-    "afterParameters": "Parameters built",
-    "afterArguments": "Arguments built",
-    "result": "the state's result",
-    "afterResultSelector": "ResultSelector kept",
-    "afterResultPath": "ResultPath placed it",
-    "output": "OutputPath: state output",
-}
-XRAY_STAGES = tuple(XRAY_LABELS)
+class _XrayLabels:
+    """The data-flow stages' captions in the kit's language (keys of stepfn_lab/language: "xray.<stage>")."""
+
+    STAGES = ("input", "afterInputPath", "afterParameters", "afterArguments", "result", "afterResultSelector",
+              "afterResultPath", "output")
+
+    def __getitem__(self, stage: str) -> str:
+        if stage not in self.STAGES:
+            raise KeyError(stage)
+        return words(f"xray.{stage}")
+
+    def __iter__(self):
+        return iter(self.STAGES)
+
+    def __contains__(self, stage: object) -> bool:
+        return stage in self.STAGES
+
+    def get(self, stage: str, default: str = "") -> str:
+        return self[stage] if stage in self.STAGES else default
+
+
+XRAY_LABELS = _XrayLabels()
+XRAY_STAGES = _XrayLabels.STAGES
 
 
 def esc(value: Any) -> str:
@@ -386,10 +399,11 @@ def check_json(text: str) -> JsonCheck:
 
 # --------------------------------------------------------------------------- the data-flow X-ray
 
-def xray_html(step: Any, *, title: str = "Data flow") -> str:
+def xray_html(step: Any, *, title: str | None = None) -> str:
     """The stages of one state's data flow, the changed ones highlighted."""
+    title = words("pane.data_flow") if title is None else title
     if step is None:
-        return f'<div class="sfl-pane"><h4>{esc(title)}</h4><span class="sfl-muted">No state has run yet: ' \
+        return f'<div class="sfl-pane"><h4>{esc(title)}</h4><span class="sfl-muted">{words("pane.not_yet")} ' \
                f'press <b>Step</b>.</span></div>'
     parts = [f'<div class="sfl-pane sfl-xray-pane"><h4>{esc(title)}: {step_title(step)}</h4>']
     parts.append(_error_box(step))
@@ -410,7 +424,7 @@ def xray_html(step: Any, *, title: str = "Data flow") -> str:
             cell = f"<pre>{esc(to_json(value))}</pre>"
         else:
             cls = "sfl-same"
-            cell = f'<span class="sfl-muted">= unchanged ({esc(previous_key)})</span>'
+            cell = f'<span class="sfl-muted">{esc(words("pane.unchanged", stage=previous_key))}</span>'
         rows.append(f'<tr class="{cls}" data-stage="{esc(key)}"><th>{label}</th><td>{cell}</td></tr>')
         previous_key = key
     parts.append(f'<table class="sfl-table sfl-xray">{"".join(rows)}</table>')
@@ -495,11 +509,11 @@ class WaitingStep:
 
 def variables_html(step: Any) -> str:
     """The workflow variables before and after the state (only states with Assign change them)."""
-    head = '<div class="sfl-pane sfl-variables"><h4>Variables</h4>'
+    head = f'<div class="sfl-pane sfl-variables"><h4>{words("pane.variables")}</h4>'
     before = getattr(step, "variables_before", None) if step is not None else None
     after = getattr(step, "variables_after", None) if step is not None else None
     if before is None and after is None:
-        text = "No state has run yet." if step is None else "This state assigned no variables."
+        text = words("pane.no_state_yet") if step is None else words("pane.no_variables")
         return head + f'<span class="sfl-muted">{text}</span></div>'
     before, after = before or {}, after or {}
     rows = []
@@ -509,7 +523,8 @@ def variables_html(step: Any) -> str:
         cls = ' class="sfl-changed"' if old != new else ""
         rows.append(f"<tr{cls}><th><code>${esc(name)}</code></th><td><pre>{esc(old)}</pre></td>"
                     f"<td><pre>{esc(new)}</pre></td></tr>")
-    return (head + '<table class="sfl-table sfl-xray"><tr><th>variable</th><th>before</th><th>after</th></tr>'
+    return (head + f'<table class="sfl-table sfl-xray"><tr><th>{words("pane.variable")}</th>'
+            f'<th>{words("pane.before")}</th><th>{words("pane.after")}</th></tr>'
             + "".join(rows) + "</table></div>")
 
 
@@ -537,10 +552,12 @@ def history_html(events: Sequence[Any], *, now: Container[int], step_ids: Iterab
                if len(shown) < len(events) else "")
     later = (f'<tr><td colspan="6" class="sfl-muted">… {total - len(events)} later events</td></tr>'
              if total > len(events) else "")
-    return ('<div class="sfl-pane"><h4>History <span class="sfl-muted" style="font-weight:400">'
-            f"({total} event{'' if total == 1 else 's'}; this step's events highlighted)</span></h4>"
-            '<div class="sfl-history"><table class="sfl-table"><tr><th>id</th><th>time</th><th>type</th>'
-            f'<th>state</th><th>in</th><th>error</th></tr>{earlier}{"".join(rows)}{later}</table></div></div>')
+    columns = "".join(f"<th>{words(f'pane.col_{c}')}</th>" for c in ("id", "time", "type", "state", "in", "error"))
+    count = words("pane.events_one") if total == 1 else words("pane.events_many", count=number(total))
+    return (f'<div class="sfl-pane"><h4>{words("pane.history")} <span class="sfl-muted" style="font-weight:400">'
+            f'({count}; {words("pane.highlighted")})</span></h4>'
+            f'<div class="sfl-history"><table class="sfl-table"><tr>{columns}</tr>'
+            f'{earlier}{"".join(rows)}{later}</table></div></div>')
 
 
 def _event_state(event: Any) -> str:
@@ -554,10 +571,10 @@ def _event_state(event: Any) -> str:
 
 def elapsed(seconds: float) -> str:
     if seconds < 60:
-        return f"+{seconds:.3f}s"
+        return f"+{number(seconds, 3)}s"
     minutes, secs = divmod(seconds, 60)
     if minutes < 60:
-        return f"+{int(minutes)}m{secs:04.1f}s"
+        return f"+{int(minutes)}m{number(secs, 1).rjust(4, '0')}s"
     hours, minutes = divmod(minutes, 60)
     return f"+{int(hours)}h{int(minutes):02d}m"
 
@@ -567,15 +584,15 @@ def elapsed(seconds: float) -> str:
 def header_html(name: str, status: str, *, waiting: bool, position: int, recorded: int, clock_iso: str,
                 clock_now: float, where: str | None, message: str = "", note: str = "") -> str:
     shown = "WAITING" if waiting else status
-    text = "waiting for a callback" if waiting else status
-    at = f" · next: <b>{esc(where)}</b>" if where else ""
+    text = words("header.waiting") if waiting else status
+    at = f' · {words("header.next")}: <b>{esc(where)}</b>' if where else ""
     note = (f'<div class="sfl-bad" style="margin-top:4px">{esc(message)}</div>' if message else
             f'<div class="sfl-note" style="margin-top:4px">{esc(note)}</div>' if note else "")
     return (f'<div class="sfl-pane sfl-header"><b>{esc(name)}</b> {badge(shown, text)}'
-            f' · step <b>{position}</b> of {recorded} recorded{at}'
-            f' · <span title="the virtual clock: Wait states and retries advance it without sleeping">'
-            f'virtual clock <b>{esc(clock_iso)}</b> '
-            f'<span class="sfl-muted">({esc(elapsed(clock_now))} since start)</span></span>'
+            f' · {words("header.step", position=position, recorded=recorded)}{at}'
+            f' · <span title="{esc(words("header.clock_tip"))}">'
+            f'{words("header.clock")} <b>{esc(clock_iso)}</b> '
+            f'<span class="sfl-muted">({esc(words("header.since_start", elapsed=elapsed(clock_now)))})</span></span>'
             f"{note}</div>")
 
 
@@ -733,19 +750,20 @@ PRICING = {
 
 def workflow_column(kind: str, execution: Any, *, sync: bool = False, problem: str | None = None) -> str:
     """One side of the Standard/Express comparison."""
-    title = "Standard" if kind == "STANDARD" else "Express" + (" (synchronous)" if sync else " (asynchronous)")
+    title = "Standard" if kind == "STANDARD" else "Express" + (f' ({words("compare.sync")})' if sync
+                                                              else f' ({words("compare.async")})')
     head = f'<div class="sfl-pane" data-workflow="{kind}"><h4>{title}</h4>'
     if execution is None:
         return head + f'<div class="sfl-error">{esc(problem or "not run")}</div></div>'
     status = execution.status + (" (waiting for a callback)" if getattr(execution, "waiting", False) else "")
     rows = [
-        ("status", badge(execution.status, status)),
-        ("duration", f"{execution.duration:g} s on the virtual clock"),
-        ("state transitions", str(getattr(execution, "billed_transitions", len(execution.steps)))),
-        ("history", _history_line(kind, execution)),
-        ("delivery", esc(DELIVERY["EXPRESS_SYNC" if kind == "EXPRESS" and sync else kind])),
-        ("maximum duration", LIMITS[kind]),
-        ("cost", _cost_line(kind, execution)),
+        (words("compare.status"), badge(execution.status, status)),
+        (words("compare.duration"), words("compare.duration_value", seconds=number(round(execution.duration, 3)))),
+        (words("compare.transitions"), str(getattr(execution, "billed_transitions", len(execution.steps)))),
+        (words("compare.history"), _history_line(kind, execution)),
+        (words("compare.delivery"), esc(DELIVERY["EXPRESS_SYNC" if kind == "EXPRESS" and sync else kind])),
+        (words("compare.max_duration"), LIMITS[kind]),
+        (words("compare.cost"), _cost_line(kind, execution)),
     ]
     if execution.status == "SUCCEEDED":
         rows.append(("output", f"<pre>{esc(to_json(execution.output, limit=600))}</pre>"))

@@ -29,6 +29,7 @@ from typing import Any, Callable
 
 import ipywidgets as w
 
+from .language import text as words
 from . import widget_panes as panes
 from .errors import StepFnLabError
 from .runtime.engine import EXPRESS, RUNNING, STANDARD, Execution, StateMachine
@@ -61,26 +62,36 @@ FOLLOW = ""  # picker value: no inner run chosen, the X-ray follows the cursor
 MAX_HEIGHT = "calc(100vh - 170px)"  # the Stepper's height at most: JupyterLab's chrome takes about 170 px
 
 # Every label and tooltip of the Stepper's controls, in one place (for translations).
-LABELS = {
-    "back": ("Back", "Go back one step (rewinds the execution)"),
-    "step": ("Step", "Run one state of one branch or iteration, or one attempt of a retried state"),
-    "step_over": ("Step over", "Run the next state at this level to its end: a whole Map, Parallel or retry sequence"),
-    "play": ("Play", "Step on its own at the chosen speed; stops at breakpoints"),
-    "pause": ("Pause", ""),
-    "run_end": ("Run to end", "Run to the end (or until a callback is awaited)"),
-    "run_break": ("Run to breakpoint", "Run until a breakpoint state (chosen beside)"),
-    "speed": ("Speed (steps/s)", ""),
-    "breakpoints": ("Breakpoints", "(Ctrl/⌘-click: several)"),
-    "stop_before": ("stop before", ""),
-    "stop_after": ("stop after", ""),
-    "map_picker": ("Map iteration", ""),
-    "branch_picker": ("Parallel branch", ""),
-    "run_steps": ("State", ""),
-    "paused_before": ("Paused before {state}{where} (breakpoint)", ""),
-    "paused_after": ("Paused after {state}{where} (breakpoint)", ""),
-    "no_steps": ("No state of this run has finished yet.", ""),
-    "aborted_early": ("Stopped before any of its states finished: another iteration or branch failed first.", ""),
-}
+class _Labels:
+    """``LABELS[key] -> (label, tooltip)`` in the kit's language (``stepfn_lab.set_language``).
+
+    The words live in stepfn_lab/language/en.py and pt_br.py under ``"stepper.<key>"`` (and
+    ``"stepper.<key>.tip"`` for the tooltip); they are read when a Stepper is built.
+    """
+
+    KEYS = ("back", "step", "step_over", "play", "pause", "run_end", "run_break", "speed", "breakpoints",
+            "stop_before", "stop_after", "map_picker", "branch_picker", "run_steps", "paused_before",
+            "paused_after", "no_steps", "aborted_early", "reset")
+
+    def __getitem__(self, key: str) -> tuple[str, str]:
+        if key not in self.KEYS:
+            raise KeyError(key)
+        return words(f"stepper.{key}"), words(f"stepper.{key}.tip")
+
+    def __iter__(self):
+        return iter(self.KEYS)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.KEYS
+
+    def keys(self):
+        return self.KEYS
+
+    def items(self):
+        return [(key, self[key]) for key in self.KEYS]
+
+
+LABELS = _Labels()
 
 
 # --------------------------------------------------------------------------- Stepper
@@ -219,7 +230,7 @@ class Stepper(w.VBox):
         self._input = w.Textarea(value=panes.editable_json(input), rows=6, continuous_update=True,
                                  layout=w.Layout(width="100%"))
         self._input_check = w.HTML()
-        self._reset = _button("Reset with this input", "refresh", "Start a new execution with the JSON above")
+        self._reset = _button(LABELS["reset"][0], "refresh", LABELS["reset"][1])
         self._map_picker = w.Dropdown(description=LABELS["map_picker"][0], options=[("—", FOLLOW)],
                                       style={"description_width": "initial"}, layout=w.Layout(width="auto"))
         self._branch_picker = w.Dropdown(description=LABELS["branch_picker"][0], options=[("—", FOLLOW)],
@@ -307,8 +318,8 @@ class Stepper(w.VBox):
                                       layout=w.Layout(flex="1 1 600px", min_width="0", max_height="64vh",
                                                       overflow="auto"))
         self._diagram_column.add_class("sfl-scroll")
-        editor = w.VBox([w.HTML('<div class="sfl-pane"><h4>Input</h4>Edit the execution input; '
-                                "<b>Reset</b> starts a new execution with it.</div>"),
+        editor = w.VBox([w.HTML(f'<div class="sfl-pane"><h4>{words("pane.input")}</h4>'
+                                f'{words("pane.input_help")}</div>'),
                          self._input, row(self._reset, self._input_check, align_items="center")],
                         layout=w.Layout(width="100%", max_width="900px", margin="8px 0 0 0"))
         self.children = [w.HTML(panes.STYLE), self._header, toolbar,
@@ -546,7 +557,8 @@ class Stepper(w.VBox):
     def _refresh_focus(self) -> None:
         step = self._focus()
         run = self._chosen_run()
-        title = "Data flow" if not run else f"Data flow of {panes.run_label(run, self.runs.get(run))}"
+        title = words("pane.data_flow") if not run else \
+            words("pane.data_flow_of", run=panes.run_label(run, self.runs.get(run)))
         if run and step is None:
             text = LABELS["aborted_early" if self.runs.get(run) == "ABORTED" else "no_steps"][0]
             self._xray.value = (f'<div class="sfl-pane"><h4>{panes.esc(title)}</h4><span class="sfl-muted">'

@@ -952,3 +952,28 @@ def test_the_stepper_is_never_taller_than_the_view_and_its_panes_scroll_inside()
               if "LambdaFunctionFailed" in r][0]
     cells = re.findall(r"<td[^>]*>(.*?)</td>", failed)
     assert cells[3] == "" and cells[5] == "DoorMisaligned"  # the error in its own column, not under "state"
+
+
+# --- the kit's language ------------------------------------------------------------------------------
+
+def test_the_stepper_and_compare_speak_the_kits_language():
+    """sfl.set_language("pt-BR") puts the Stepper's buttons, panes and header in Portuguese; AWS's names stay."""
+    machine = {"StartAt": "Hello", "States": {"Hello": {"Type": "Pass", "Result": {"hi": 1}, "Next": "Done"},
+                                              "Done": {"Type": "Succeed"}}}
+    try:
+        sfl.set_language("pt-BR")
+        stepper = Stepper(machine, {"a": 1})
+        assert [stepper._back.description, stepper._step.description, stepper._step_over.description,
+                stepper._run_end.description] == ["Voltar", "Passo", "Passo inteiro", "Rodar até o fim"]
+        stepper._step.click()
+        assert "Fluxo de dados" in stepper._xray.value and "Hello</b> (Pass)" in stepper._xray.value
+        assert "Histórico" in stepper._history.value and "PassStateEntered" in stepper._history.value
+        assert "passo <b>1</b> de 1 gravados" in stepper._header.value
+        assert "relógio virtual" in stepper._header.value
+        compare = Compare(machine, {"a": 1})
+        column = compare._standard_html.value
+        assert "transições de estado" in column and "no relógio virtual" in column and "SUCCEEDED" in column
+    finally:
+        sfl.set_language("en")
+    english = Stepper(machine, {"a": 1})
+    assert english._step.description == "Step"

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import DefinitionError
-from . import Exercise, say, show
+from ..runtime.engine import StateMachine
+from . import Exercise, patched, say, show, visited
 
 
 def _problem(err: DefinitionError) -> str:
@@ -314,4 +315,94 @@ q4 = Exercise(
            ({"attempt": 2, "seconds": 1}, "Click Step"),
            ({"attempt": Q4_JAMS + 1, "seconds": 3}, "virtual clock"),
            ("4", "Answer with")],
+)
+
+
+def _q5_problem(err: DefinitionError) -> str:
+    """The first problem of a rejected definition, on one line."""
+    problems = getattr(err, "problems", None) or []
+    return str(problems[0]).splitlines()[0] if problems else str(err).splitlines()[-1].strip()
+
+
+# --- q5: find the bug: crooked doors always go to support -------------------------------------------
+
+class DoorMisaligned(Exception):
+    """The door hangs crooked: realign it."""
+
+
+class HingeBroken(Exception):
+    """A hinge broke: call support."""
+
+
+def hang_door(event, context=None):
+    """Hangs the door in ``event["door"]``: "ok", "crooked" (DoorMisaligned) or "broken" (HingeBroken)."""
+    door = event.get("door") if isinstance(event, dict) else None
+    if door == "crooked":
+        raise DoorMisaligned("the door is 4 mm out of line")
+    if door == "broken":
+        raise HingeBroken("the top hinge snapped")
+    return {**event, "hung": True}
+
+
+_FN = "arn:aws:lambda:us-east-1:123456789012:function:"
+BUG_LAMBDAS = {"HangDoor": hang_door}
+BUGGY = {
+    "Comment": "A crooked door should be realigned, anything else goes to support. Crooked doors go to support too.",
+    "StartAt": "Hang door",
+    "States": {
+        "Hang door": {"Type": "Task", "Resource": _FN + "HangDoor", "Next": "Done", "Catch": [
+            {"ErrorEquals": ["States.TaskFailed"], "ResultPath": "$.error", "Next": "Call support"},
+            {"ErrorEquals": ["DoorMisaligned"], "ResultPath": "$.error", "Next": "Realign door"},
+        ]},
+        "Realign door": {"Type": "Pass", "Result": "realigned", "ResultPath": "$.fix", "Next": "Done"},
+        "Call support": {"Type": "Pass", "Result": "support called", "ResultPath": "$.fix", "Next": "Done"},
+        "Done": {"Type": "Succeed"},
+    },
+}
+_Q5_CASES = [({"door": "crooked"}, "Realign door"), ({"door": "broken"}, "Call support"), ({"door": "ok"}, "Done")]
+
+
+def _check_q5(answer: Any) -> tuple[bool, str]:
+    fixed, problem = patched(BUGGY, answer)
+    if fixed is None:
+        return False, problem
+    try:
+        machine = StateMachine.from_json(fixed, name="Doors")
+    except DefinitionError as err:
+        return False, say(f"AWS would reject it: {_q5_problem(err)}", f"A AWS recusaria: {_q5_problem(err)}")
+    for door, want in _Q5_CASES:
+        execution = machine.run(door, lambdas=BUG_LAMBDAS)
+        path = visited(execution)
+        if execution.status != "SUCCEEDED":
+            return False, say(f"With your fix, the door {show(door)} ended {execution.status} with {execution.error}.",
+                              f"Com a sua correção, a porta {show(door)} terminou {execution.status} com "
+                              f"{execution.error}.")
+        if want != "Done" and want not in path or want == "Done" and len(path) != 2:
+            return False, say(f"With your fix, the door {show(door)} went through {show(path)}; it should go to {want}.",
+                              f"Com a sua correção, a porta {show(door)} passou por {show(path)}; deveria ir para {want}.")
+    return True, say("Catchers are tried in order, and States.TaskFailed matches every error a task raises, "
+                     "DoorMisaligned included: the specific catcher must come first.",
+                     "Os catchers são testados em ordem, e States.TaskFailed casa com todo erro que uma task "
+                     "lança, inclusive DoorMisaligned: o catcher específico precisa vir primeiro.")
+
+
+q5 = Exercise(
+    "nb10.q5",
+    _check_q5,
+    hints=[
+        say("Step a crooked door through: which catcher does TaskStateExited's error output go to?",
+            "Avance uma porta torta: para qual catcher vai a saída de erro no TaskStateExited?"),
+        say("Catchers are tried in order; States.TaskFailed matches DoorMisaligned too.",
+            "Os catchers são testados em ordem; States.TaskFailed também casa com DoorMisaligned."),
+        say("Give \"Hang door\" its Catch again with the DoorMisaligned catcher first.",
+            "Dê de novo o Catch de \"Hang door\" com o catcher de DoorMisaligned primeiro."),
+    ],
+    solution={"Hang door": {"Catch": [
+        {"ErrorEquals": ["DoorMisaligned"], "ResultPath": "$.error", "Next": "Realign door"},
+        {"ErrorEquals": ["States.TaskFailed"], "ResultPath": "$.error", "Next": "Call support"},
+    ]}},
+    wrong=[({"Hang door": {"Catch": [{"ErrorEquals": ["DoorMisaligned"], "ResultPath": "$.error",
+                                      "Next": "Realign door"}]}}, "not reachable"),
+           ({"Hang door": {"Retry": [{"ErrorEquals": ["DoorMisaligned"], "MaxAttempts": 2}]}}, "should go to"),
+           ({"Hang doors": {"Catch": []}}, "did you mean 'Hang door'")],
 )

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import DefinitionError
-from . import Exercise, say, show
+from ..runtime.engine import StateMachine
+from . import Exercise, patched, say, show, visited
 
 
 def _problem(err: DefinitionError) -> str:
@@ -306,4 +307,85 @@ q4 = Exercise(
     solution=["Pack box", "Wait for courier"],
     wrong=[(["Check credit"], "failed (red)"), (["Pack box"], "Not all of them"),
            (["Pack box", "Wait for courier", "Label box"], "never started"), (3, "list of state names")],
+)
+
+
+def _q5_problem(err: DefinitionError) -> str:
+    """The first problem of a rejected definition, on one line."""
+    problems = getattr(err, "problems", None) or []
+    return str(problems[0]).splitlines()[0] if problems else str(err).splitlines()[-1].strip()
+
+
+# --- q5: find the bug: every order is rejected ----------------------------------------------------
+
+def _q5_stock(event, context=None):
+    """The stock service: is there enough of the sku?"""
+    stock = {"chair": 5, "lamp": 0}
+    return {"available": stock.get(event.get("sku"), 0) >= event.get("quantity", 1)}
+
+
+def _q5_credit(event, context=None):
+    """The bank: is the amount within the customer's limit?"""
+    return {"approved": event.get("amount", 0) <= 500}
+
+
+_FN = "arn:aws:lambda:us-east-1:123456789012:function:"
+BUG_LAMBDAS = {"CheckStock": _q5_stock, "CheckCredit": _q5_credit}
+BUGGY = {
+    "Comment": "Check stock and credit at once, then approve or reject. Every order fails.",
+    "StartAt": "Checks",
+    "States": {
+        "Checks": {"Type": "Parallel", "ResultPath": "$.checks", "Next": "Decide",
+                   "ResultSelector": {"stock.$": "$[1]", "credit.$": "$[0]"},
+                   "Branches": [
+                       {"StartAt": "Check stock", "States": {
+                           "Check stock": {"Type": "Task", "Resource": _FN + "CheckStock", "End": True}}},
+                       {"StartAt": "Check credit", "States": {
+                           "Check credit": {"Type": "Task", "Resource": _FN + "CheckCredit", "End": True}}}]},
+        "Decide": {"Type": "Choice", "Default": "Reject", "Choices": [
+            {"And": [{"Variable": "$.checks.stock.available", "BooleanEquals": True},
+                     {"Variable": "$.checks.credit.approved", "BooleanEquals": True}], "Next": "Approve"}]},
+        "Approve": {"Type": "Succeed"},
+        "Reject": {"Type": "Fail", "Error": "OrderRejected", "Cause": "no stock or no credit"},
+    },
+}
+BUG_INPUT = {"sku": "chair", "quantity": 2, "amount": 80}
+_Q5_CASES = [(BUG_INPUT, "SUCCEEDED"), ({"sku": "lamp", "quantity": 1, "amount": 80}, "OrderRejected"),
+             ({"sku": "chair", "quantity": 1, "amount": 900}, "OrderRejected")]
+
+
+def _check_q5(answer: Any) -> tuple[bool, str]:
+    fixed, problem = patched(BUGGY, answer)
+    if fixed is None:
+        return False, problem
+    try:
+        machine = StateMachine.from_json(fixed, name="Checks")
+    except DefinitionError as err:
+        return False, say(f"AWS would reject it: {_q5_problem(err)}", f"A AWS recusaria: {_q5_problem(err)}")
+    for order, want in _Q5_CASES:
+        execution = machine.run(order, lambdas=BUG_LAMBDAS)
+        got = execution.status if execution.status == "SUCCEEDED" else execution.error
+        if got != want:
+            return False, say(f"With your fix, the order {show(order)} ended with {got}; it should end with {want}.",
+                              f"Com a sua correção, o pedido {show(order)} terminou com {got}; deveria terminar "
+                              f"com {want}.")
+    return True, say("A Parallel's output lists the branches' results in branch order, not finishing order: "
+                     "$[0] is the stock check, $[1] the credit check.",
+                     "A saída de um Parallel lista os resultados na ordem dos ramos, não na ordem de término: "
+                     "$[0] é a checagem de estoque, $[1] a de crédito.")
+
+
+q5 = Exercise(
+    "nb11.q5",
+    _check_q5,
+    hints=[
+        say("Step through Checks and read its output in the data-flow pane: what is under \"stock\"?",
+            "Avance pelo Checks e leia a saída no painel de fluxo de dados: o que está em \"stock\"?"),
+        say("The result is an array in branch order: the first branch is Check stock.",
+            "O resultado é uma lista na ordem dos ramos: o primeiro ramo é Check stock."),
+    ],
+    solution={"Checks": {"ResultSelector": {"stock.$": "$[0]", "credit.$": "$[1]"}}},
+    wrong=[({"Decide": {"Default": "Approve"}}, "not reachable"),
+           ({"Checks": {"ResultSelector": {"stock.$": "$[1]", "credit.$": "$[1]"}}}, "should end with"),
+           ({"Check": {"ResultSelector": {}}}, "did you mean 'Checks'")],
 )

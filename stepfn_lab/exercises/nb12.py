@@ -10,7 +10,8 @@ import math
 from typing import Any
 
 from ..errors import DefinitionError
-from . import Exercise, say, show
+from ..runtime.engine import StateMachine
+from . import Exercise, patched, say, show, visited
 
 
 def _problem(err: DefinitionError) -> str:
@@ -258,4 +259,67 @@ q4 = Exercise(
            ({"failed": 0, "aborted": [1]}, "is not the one"),
            ({"failed": 3, "aborted": [0, 1, 2, 4]}, "only 1 s"),
            (3, "Answer with")],
+)
+
+
+def _q5_problem(err: DefinitionError) -> str:
+    """The first problem of a rejected definition, on one line."""
+    problems = getattr(err, "problems", None) or []
+    return str(problems[0]).splitlines()[0] if problems else str(err).splitlines()[-1].strip()
+
+
+# --- q5: find the bug: nobody gets the bulk price ---------------------------------------------------
+
+BUGGY = {
+    "Comment": "Price each order line: 10 or more units get the bulk price. Nobody ever gets it.",
+    "StartAt": "Each line",
+    "States": {
+        "Each line": {"Type": "Map", "ItemsPath": "$.lines", "End": True,
+                      "ItemSelector": {"sku.$": "$$.Map.Item.Value.sku", "qty.$": "$$.Map.Item.Index"},
+                      "ItemProcessor": {"StartAt": "Bulk?", "States": {
+                          "Bulk?": {"Type": "Choice", "Default": "Unit price", "Choices": [
+                              {"Variable": "$.qty", "NumericGreaterThanEquals": 10, "Next": "Bulk price"}]},
+                          "Bulk price": {"Type": "Pass", "Result": "bulk", "ResultPath": "$.price", "End": True},
+                          "Unit price": {"Type": "Pass", "Result": "unit", "ResultPath": "$.price", "End": True}}}},
+    },
+}
+BUG_INPUT = {"lines": [{"sku": "lamp", "qty": 1}, {"sku": "desk", "qty": 12}, {"sku": "chair", "qty": 30}]}
+_Q5_WANT = [{"sku": "lamp", "qty": 1, "price": "unit"}, {"sku": "desk", "qty": 12, "price": "bulk"},
+            {"sku": "chair", "qty": 30, "price": "bulk"}]
+
+
+def _check_q5(answer: Any) -> tuple[bool, str]:
+    fixed, problem = patched(BUGGY, answer)
+    if fixed is None:
+        return False, problem
+    try:
+        machine = StateMachine.from_json(fixed, name="Lines")
+    except DefinitionError as err:
+        return False, say(f"AWS would reject it: {_q5_problem(err)}", f"A AWS recusaria: {_q5_problem(err)}")
+    execution = machine.run(BUG_INPUT)
+    if execution.status != "SUCCEEDED":
+        return False, say(f"With your fix the execution ended {execution.status} with {execution.error}.",
+                          f"Com a sua correção a execução terminou {execution.status} com {execution.error}.")
+    if execution.output == _Q5_WANT:
+        return True, say("Each iteration got its line's position as its quantity (0, 1, 2): "
+                         "$$.Map.Item.Index is the position, $$.Map.Item.Value the item itself.",
+                         "Cada iteração recebia a posição da linha como quantidade (0, 1, 2): "
+                         "$$.Map.Item.Index é a posição, $$.Map.Item.Value é o próprio item.")
+    return False, say(f"The lines came out as {show(execution.output)}; they should be {show(_Q5_WANT)}.",
+                      f"As linhas saíram como {show(execution.output)}; deveriam ser {show(_Q5_WANT)}.")
+
+
+q5 = Exercise(
+    "nb12.q5",
+    _check_q5,
+    hints=[
+        say("Pick iteration 2 (the chair, 30 units) in the Stepper: what qty does Bulk? see?",
+            "Escolha a iteração 2 (a cadeira, 30 unidades) no Stepper: que qty o Bulk? enxerga?"),
+        say("In ItemSelector, $$.Map.Item.Index is the item's position; its value is in $$.Map.Item.Value.",
+            "No ItemSelector, $$.Map.Item.Index é a posição do item; o valor está em $$.Map.Item.Value."),
+    ],
+    solution={"Each line": {"ItemSelector": {"sku.$": "$$.Map.Item.Value.sku", "qty.$": "$$.Map.Item.Value.qty"}}},
+    wrong=[({"Bulk?": {"Default": "Bulk price"}}, "not reachable"),
+           ({"Each line": {"ItemSelector": {"sku.$": "$$.Map.Item.Value.sku", "qty.$": "$.qty"}}}, "ended FAILED"),
+           ({"Each Line": {"ItemsPath": "$.lines"}}, "did you mean 'Each line'")],
 )
