@@ -54,9 +54,13 @@ def list_executions(store: str) -> list[dict]:
     return [{"arn": a, "name": n, "machine": m, "status": s} for a, n, m, s in rows]
 
 
-def load_execution(arn: str, store: str, *, lambdas: dict | None = None, services: Any = None,
-                   tasks: dict | None = None):
-    """Bring a saved execution back (in this or another process); functions are given again, as at start."""
+def load_execution(arn: str, store: str, *, machine_type: type, execution_type: type,
+                   lambdas: dict | None = None, services: Any = None, tasks: dict | None = None):
+    """Bring a saved execution back (in this or another process); functions are given again, as at start.
+
+    ``machine_type`` and ``execution_type`` are the engine's ``StateMachine`` and ``Execution``: the engine
+    sits above this module (it saves through ``save``), so it hands its classes down instead of being imported.
+    """
     with _connect(store) as db:
         row = db.execute("SELECT state FROM executions WHERE arn = ?", (arn,)).fetchone()
     db.close()
@@ -64,7 +68,8 @@ def load_execution(arn: str, store: str, *, lambdas: dict | None = None, service
         known = [r["arn"] for r in list_executions(store)]
         raise ExecutionError(f"ExecutionDoesNotExist: no execution {arn!r} in {store!r} "
                              f"(saved: {', '.join(known[-3:]) or 'none'})")
-    execution = from_state(json.loads(row[0]), lambdas=lambdas, services=services)
+    execution = from_state(json.loads(row[0]), machine_type=machine_type, execution_type=execution_type,
+                           lambdas=lambdas, services=services)
     execution.store = store
     from .local_tasks import normalize
     execution.tasks = normalize(tasks)
@@ -141,16 +146,17 @@ def _fan(execution, fan) -> dict | None:
     return out
 
 
-def from_state(state: dict, *, lambdas: dict | None = None, services: Any = None):
-    from .engine import Execution, StateMachine
+def from_state(state: dict, *, machine_type: type, execution_type: type, lambdas: dict | None = None,
+               services: Any = None):
+    """Rebuild an execution from ``to_state``'s data (the classes as in ``load_execution``)."""
     if state.get("format") != FORMAT:
         raise ExecutionError(f"this store was written by another version of stepfn_lab (format {state.get('format')})")
     m = state["machine"]
-    machine = StateMachine.from_json(m["definition"], name=m["name"], workflow_type=m["workflow_type"],
+    machine = machine_type.from_json(m["definition"], name=m["name"], workflow_type=m["workflow_type"],
                                      region=m["region"], account=m["account"])
     e = state["execution"]
     start = datetime.fromisoformat(state["clock"]["start"])
-    execution = Execution.__new__(Execution)
+    execution = execution_type.__new__(execution_type)
     execution.__dict__.update(_blank_execution(machine, lambdas, services))
     for key in _EXECUTION_FIELDS:
         setattr(execution, key, e[key])
