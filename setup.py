@@ -2,7 +2,7 @@
 
 Everything else about the package is in pyproject.toml. At build time this copies
 notebooks/ (English and pt-BR) and jupyter-config/ (the course's JupyterLab
-settings) into stepfn_lab/course/ of the wheel; stepfn_lab/course.py finds them
+settings) into stepfn_lab/course_files/ of the wheel; stepfn_lab/course.py finds them
 there, or in the repository for an editable install.
 """
 
@@ -26,7 +26,7 @@ class BuildWithCourse(build_py):
         for name in COURSE:
             source = ROOT / name
             if source.is_dir():  # absent in a bare copy of the package: course.py says so at run time
-                target = Path(self.build_lib) / "stepfn_lab" / "course" / name
+                target = Path(self.build_lib) / "stepfn_lab" / "course_files" / name
                 shutil.rmtree(target, ignore_errors=True)
                 shutil.copytree(source, target,
                                 ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", "*.pyc"))

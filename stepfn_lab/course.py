@@ -5,7 +5,7 @@ pip-only path to the course on any OS: a plain ``pip install "stepfn-lab[lab]"``
 with no bash, no apt and no Graphviz ``dot`` (views/wasm.py then draws the
 diagrams in the browser).
 
-Where the notebooks come from: a wheel carries them in ``stepfn_lab/course/``
+Where the notebooks come from: a wheel carries them in ``stepfn_lab/course_files/``
 (``notebooks/`` and ``jupyter-config/``, copied there by setup.py at build
 time); an editable install or a checkout reads them from the repository.
 
@@ -32,7 +32,7 @@ from .errors import StepFnLabError
 
 DEFAULT_FOLDER = "stepfn-lab-course"
 FIRST_NOTEBOOK = "00-welcome.ipynb"
-_PACKAGED = Path(__file__).resolve().parent / "course"
+_PACKAGED = Path(__file__).resolve().parent / "course_files"
 _CHECKOUT = Path(__file__).resolve().parent.parent
 _SKIP = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", "*.pyc")
 

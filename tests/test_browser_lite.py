@@ -9,7 +9,7 @@ and aborted; each test asserts that none was made. Then, as a learner would:
   diagrams before anything runs;
 - the REPL URL ``repl/index.html?kernel=python&code=...`` imports stepfn_lab and runs the seed example;
 - ``00-welcome.ipynb`` runs top to bottom, draws SVG diagrams, its Stepper's Step moves the
-  highlight, and an exercise answered right says so;
+  highlight, ``animate()`` plays, and an exercise answered right says so;
 - ``pt-BR/08-task-states.ipynb`` (Lambda tasks, the simulated DynamoDB/SNS/SQS, a task token)
   runs top to bottom with no error.
 
@@ -258,6 +258,16 @@ def test_welcome_runs_offline_with_diagrams_stepper_and_exercises(lite_site: Lit
     page.wait_for_function("([el, before]) => el.innerHTML !== before",
                            arg=[picture.element_handle(), before], timeout=30_000)
     stepper.screenshot(path=str(screenshot_path("lite-welcome-stepper-after-step")))
+
+    # animate(): the replay plays in the page (each frame laid out by Graphviz in WebAssembly).
+    replay = _code_cell(panel, "00-welcome.ipynb", "execution.animate()").locator(".jp-OutputArea").first
+    replay.scroll_into_view_if_needed()
+    replay.locator("svg").first.wait_for(state="visible", timeout=60_000)
+    frame = replay.locator("svg").first.inner_html()
+    page.wait_for_function("([area, frame]) => { const svg = area.querySelector('svg');"
+                           " return svg && svg.innerHTML !== frame; }",
+                           arg=[replay.element_handle(), frame], timeout=30_000)
+    replay.screenshot(path=str(screenshot_path("lite-welcome-animate")))
 
     # An exercise: the stored answer is wrong and says so; the right one is recognised.
     q2 = _cell(panel, "ex.q2.check(answer)")

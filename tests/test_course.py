@@ -301,6 +301,8 @@ def test_pip_only_without_dot_copies_the_course_and_draws_the_seed_machine(
     drawn = pip_only.run(str(pip_only.python), "-c", DRAW_SEED)
     assert drawn.returncode == 0, drawn.stderr
     facts = json.loads(drawn.stdout.strip().splitlines()[-1])
+    site = Path(facts["package"]).parent
+    assert (site / "course_files" / "notebooks" / "pt-BR" / "00-welcome.ipynb").is_file()  # the wheel carries it
     assert facts["mimes"] == ["application/vnd.jupyter.widget-view+json", "text/plain"]
     assert facts["package"].startswith(str(pip_only.venv))
 
