@@ -114,7 +114,10 @@ class Source:
         return load(value) if not isinstance(value, dict) else value
 
     def default_name(self) -> str:
-        return _examples().machine_name(self.stem) if self.example else self.stem
+        if self.example:
+            return _examples().machine_name(self.stem)
+        from .runtime.engine import _NAME_FORBIDDEN  # a file name may hold what a machine name may not
+        return _NAME_FORBIDDEN.sub("-", self.stem)[:80] or "StateMachine"
 
     def machine(self, name: str | None = None, workflow_type: str | None = None) -> Any:
         from .runtime.engine import StateMachine

@@ -15,6 +15,7 @@ Two families live here:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 # Predefined error names (ASL spec, "Error names"), one table a reader can scan.
@@ -41,6 +42,10 @@ PREDEFINED_ERRORS = (
     INTRINSIC_FAILURE, EXCEED_TOLERATED_FAILURE_THRESHOLD, ITEM_READER_FAILED,
     RESULT_WRITER_FAILED, DATA_LIMIT_EXCEEDED, RUNTIME,
 )
+
+# HTTP Tasks fail with States.Http.Socket, or States.Http.StatusCode.<code> for an HTTP error answer
+# (AWS docs "Call HTTPS APIs in Step Functions workflows", connect-third-party-apis.html).
+HTTP_ERROR = re.compile(r"States\.Http\.(Socket|StatusCode\.[1-5][0-9][0-9])")
 
 # States.ALL does not match this one (a Retry or Catch must name it explicitly).
 NOT_MATCHED_BY_ALL = (RUNTIME,)
@@ -134,6 +139,10 @@ class TaskFailed(StatesError):
 
     def __init__(self, error: str, cause: str | None = None):
         super().__init__(error, cause)
+
+
+class InvalidArgument(StepFnLabError, ValueError):
+    """An argument the library cannot use (e.g. TestState input that is not JSON text)."""
 
 
 class ExecutionError(StepFnLabError, RuntimeError):

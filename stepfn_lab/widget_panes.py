@@ -9,7 +9,11 @@ through an execution.
 ``Recorder`` moves an execution forward and back: a snapshot
 (``execution.snapshot()``) after every step, ``restore()`` to go back, and a
 replay of the recorded positions when the learner steps forward again, so
-handlers with side effects are not called twice. The panes are plain functions
+handlers with side effects are not called twice. A step is what
+``Execution.step()`` does: one state of one frame (the machine, a branch, an
+iteration) or one attempt of a retried state; ``step_over()`` runs a whole
+Map, Parallel or retry sequence; ``run(stop, before)`` stops after or before a
+breakpoint state at any depth. The panes are plain functions
 returning HTML text. ``stepfn_lab.widgets`` places both in ipywidgets; this
 module imports neither ipywidgets nor Graphviz (the diagram pane imports
 ``stepfn_lab.views`` inside ``diagram_html``), so it is tested without a browser.
@@ -23,14 +27,17 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Container, Iterable, Iterator, Sequence
 
+from .language import number, text as words
 from .runtime.engine import RUNNING, Execution
+from .runtime.frames import ABORTED, RETRYING
 
 # The console legend (the same colours as stepfn_lab.views.render.STATUS_COLOURS).
 SUCCEEDED_COLOUR, FAILED_COLOUR, CAUGHT_COLOUR, IN_PROGRESS_COLOUR = "#2BD62E", "#DE322F", "#FFA500", "#53C9ED"
+ABORTED_COLOUR = "#AAB7B8"  # the console draws stopped ("aborted") states and iterations grey
 STATUS_COLOURS = {
     "SUCCEEDED": SUCCEEDED_COLOUR, "FAILED": FAILED_COLOUR, "CAUGHT_ERROR": CAUGHT_COLOUR,
-    "RUNNING": IN_PROGRESS_COLOUR, "TIMED_OUT": FAILED_COLOUR, "ABORTED": FAILED_COLOUR,
-    "WAITING": IN_PROGRESS_COLOUR,
+    "RUNNING": IN_PROGRESS_COLOUR, "TIMED_OUT": FAILED_COLOUR, "ABORTED": ABORTED_COLOUR,
+    "WAITING": IN_PROGRESS_COLOUR, RETRYING: CAUGHT_COLOUR,
 }
 CHANGED_BACKGROUND = "#FFF4CC"
 INK, MUTED = "#16191F", "#5F6B7A"
@@ -59,26 +66,45 @@ STYLE = f"""<style>
 .sfl-history td.sfl-id {{ color: {MUTED}; width: 3em; }}
 .sfl-error {{ border-left: 4px solid {FAILED_COLOUR}; background: #FDECEC; padding: 4px 8px; margin: 4px 0; }}
 .sfl-caught {{ border-left: 4px solid {CAUGHT_COLOUR}; background: #FFF3E0; padding: 4px 8px; margin: 4px 0; }}
+.sfl-aborted {{ border-left: 4px solid {ABORTED_COLOUR}; background: #F2F3F3; padding: 4px 8px; margin: 4px 0; }}
+.sfl-choice {{ border-left: 4px solid {IN_PROGRESS_COLOUR}; background: #EEF8FC; padding: 4px 8px; margin: 4px 0; }}
+.sfl-history td.sfl-err {{ color: #B0201D; }}
+.sfl-history td.sfl-in {{ white-space: nowrap; }}
+.sfl-note {{ color: #0B5E7A; font-weight: 600; }}
+.sfl-stepper .sfl-scroll {{ overflow: auto; }}
+.sfl-breakpoint-box select {{ width: 100%; box-sizing: border-box; }}
 .sfl-ok {{ color: #1D8102; font-weight: 600; }}
 .sfl-bad {{ color: #B0201D; font-weight: 600; }}
 .sfl-diagram {{ overflow: auto; background: white; text-align: center; }}
-.sfl-diagram svg {{ max-width: 100%; max-height: 85vh; width: auto; height: auto; }}
+.sfl-diagram svg {{ max-width: 100%; max-height: 62vh; width: auto; height: auto; }}
 .sfl-header {{ font-size: 16px; }}
 .sfl-input textarea, .sfl-callback-output textarea {{ font-family: Menlo, Consolas, 'DejaVu Sans Mono', monospace;
   font-size: 14px; }}
 </style>"""
 
-XRAY_LABELS = {
-    "input": "state input",
-    "afterInputPath": "InputPath picked",
-    "afterParameters": "Parameters built",
-    "afterArguments": "Arguments built",
-    "result": "the state's result",
-    "afterResultSelector": "ResultSelector kept",
-    "afterResultPath": "ResultPath placed it",
-    "output": "OutputPath: state output",
-}
-XRAY_STAGES = tuple(XRAY_LABELS)
+class _XrayLabels:
+    """The data-flow stages' captions in the kit's language (keys of stepfn_lab/language: "xray.<stage>")."""
+
+    STAGES = ("input", "afterInputPath", "afterParameters", "afterArguments", "result", "afterResultSelector",
+              "afterResultPath", "output")
+
+    def __getitem__(self, stage: str) -> str:
+        if stage not in self.STAGES:
+            raise KeyError(stage)
+        return words(f"xray.{stage}")
+
+    def __iter__(self):
+        return iter(self.STAGES)
+
+    def __contains__(self, stage: object) -> bool:
+        return stage in self.STAGES
+
+    def get(self, stage: str, default: str = "") -> str:
+        return self[stage] if stage in self.STAGES else default
+
+
+XRAY_LABELS = _XrayLabels()
+XRAY_STAGES = _XrayLabels.STAGES
 
 
 def esc(value: Any) -> str:
@@ -165,36 +191,90 @@ class Recorder:
         ex = self.execution
         return not self.live or (ex.status == RUNNING and not ex.waiting)
 
+    paused_at: int | None = None  # the position where a "stop before" breakpoint paused the last run
+
     def back(self) -> bool:
         if not self.can_back():
             return False
         self._go(self.cursor - 1)
         return True
 
-    def step(self, *, record: bool = True) -> bool:
-        """One state forward: replay the next recorded position, or run the execution."""
+    def step(self, *, record: bool = True, before: Callable[[Any], bool] | None = None) -> bool:
+        """One state forward: replay the next recorded position, or run the execution
+        (``before``: stop before a frame that it says True for, after the first action)."""
         if not self.live:
             self._go(self.cursor + 1)
             return True
-        return self._run_one(record)
+        return self._run_one(record, before)
 
-    def run(self, stop: Callable[[list], bool] | None = None) -> int:
-        """Step until the end, a callback wait, or ``stop(steps of the move)``; returns the moves made."""
-        if stop is None and not self.live:
+    def run(self, stop: Callable[[list], bool] | None = None,
+            before: Callable[[Any], bool] | None = None) -> int:
+        """Step until the end, a callback wait, ``stop(steps of the move)``, or until the next frame to act
+        is one that ``before(frame)`` wants to stop before; returns the moves made.
+
+        A run that starts where a "stop before" breakpoint paused goes on past it; at the very start
+        (position 0) a breakpoint before the ``StartAt`` state pauses at once, with no move.
+        """
+        if stop is None and before is None and not self.live:
             self._go(self.recorded)  # nothing to look at on the way: jump to the newest position
+        if before is not None and self.cursor == 0 and self.paused_at != 0 and self._stops_before(before):
+            self.paused_at = 0
+            return 0
+        self.paused_at = None
         moves = recorded = 0
         while self.can_step():
-            before = len(self.execution.steps)
+            count = len(self.execution.steps)
             keep = not self.live or recorded < RECORDED_STEPS_PER_RUN
-            if not self.step(record=keep):
+            if not self.step(record=keep, before=before):
                 break
             moves += 1
             recorded += keep and self.live
-            if stop is not None and stop(self.execution.steps[before:]):
+            if stop is not None and stop(self.execution.steps[count:]):
+                break
+            if before is not None and self._stops_before(before):
+                self.paused_at = self.cursor if keep else None
                 break
         if self.live and self.positions[-1].events != len(self.execution.history):
             self._append()  # the unrecorded tail of a long run becomes one position
+            if self.paused_at is None and before is not None and self._stops_before(before):
+                self.paused_at = self.cursor
         return moves
+
+    def step_over(self) -> int:
+        """Step until a state at the cursor's depth or above finishes (not an attempt that will be retried):
+        a whole Map, Parallel or retry sequence is one move. Returns the engine steps it took."""
+        ex = self.execution
+        depth = self.depth()
+        moves = 0
+        while self.can_step():
+            count = len(ex.steps)
+            if self.live:
+                if not self._run_one(record=False):
+                    break
+            else:
+                self._go(self.cursor + 1)
+            moves += 1
+            if any(path_depth(s.path) <= depth and s.status not in (RETRYING, ABORTED) for s in ex.steps[count:]):
+                break
+        if self.live and moves and (self.positions[-1].events, self.positions[-1].steps) != (
+                len(ex.history), len(ex.steps)):
+            self._append()
+        return moves
+
+    def depth(self) -> int:
+        """How deep the cursor is: 0 at the top level, 1 in a branch or iteration, 2 in one inside those ..."""
+        moved = self.moved_steps()
+        if moved:
+            last = focus_step(moved)
+            depth = path_depth(last.path)
+            ended = last.status not in (RETRYING,) and last.next is None  # its branch or iteration ended
+            return max(0, depth - 1) if ended and depth else depth
+        upcoming = self.execution.next_frame()
+        return path_depth(upcoming.path) if upcoming is not None else 0
+
+    def _stops_before(self, before: Callable[[Any], bool]) -> bool:
+        upcoming = self.execution.next_frame()
+        return upcoming is not None and bool(before(upcoming))
 
     def truncate(self) -> None:
         """Forget the positions after the cursor (the learner changes what happens next)."""
@@ -214,15 +294,15 @@ class Recorder:
             return range(1, self.positions[0].events + 1) if not self.execution.steps else range(0)
         return range(self.positions[self.cursor - 1].events + 1, self.positions[self.cursor].events + 1)
 
-    def _run_one(self, record: bool) -> bool:
+    def _run_one(self, record: bool, before: Callable[[Any], bool] | None = None) -> bool:
         ex = self.execution
         if ex.status != RUNNING:
             return False
-        before = (len(ex.steps), len(ex.history))
-        ex.step()
+        start = (len(ex.steps), len(ex.history), ex.clock.now)
+        ex.step(before=before)
         while ex.status == RUNNING and not ex.current and ex.advance():
             pass  # the last state is done: write the execution's closing event now
-        if (len(ex.steps), len(ex.history)) == before:
+        if (len(ex.steps), len(ex.history), ex.clock.now) == start:
             return False
         if record:
             self._append()
@@ -242,6 +322,19 @@ class Recorder:
     def _go(self, index: int) -> None:
         self.execution.restore(self.positions[index].snapshot)
         self.cursor = index
+
+
+def path_depth(path: str) -> int:
+    """``""`` -> 0, ``"Map[2]"`` -> 1, ``"Map[2]/Par[branch 0]"`` -> 2."""
+    return path.count("/") + 1 if path else 0
+
+
+def focus_step(steps: Sequence[Any]) -> Any:
+    """The step of a move to show: the last one that was not stopped by a failing sibling."""
+    for step in reversed(steps):
+        if step.status != ABORTED:
+            return step
+    return steps[-1] if steps else None
 
 
 def state_names(definition: dict, container: str = "") -> Iterator[tuple[str, str]]:
@@ -306,10 +399,11 @@ def check_json(text: str) -> JsonCheck:
 
 # --------------------------------------------------------------------------- the data-flow X-ray
 
-def xray_html(step: Any, *, title: str = "Data flow") -> str:
+def xray_html(step: Any, *, title: str | None = None) -> str:
     """The stages of one state's data flow, the changed ones highlighted."""
+    title = words("pane.data_flow") if title is None else title
     if step is None:
-        return f'<div class="sfl-pane"><h4>{esc(title)}</h4><span class="sfl-muted">No state has run yet: ' \
+        return f'<div class="sfl-pane"><h4>{esc(title)}</h4><span class="sfl-muted">{words("pane.not_yet")} ' \
                f'press <b>Step</b>.</span></div>'
     parts = [f'<div class="sfl-pane sfl-xray-pane"><h4>{esc(title)}: {step_title(step)}</h4>']
     parts.append(_error_box(step))
@@ -330,7 +424,7 @@ def xray_html(step: Any, *, title: str = "Data flow") -> str:
             cell = f"<pre>{esc(to_json(value))}</pre>"
         else:
             cls = "sfl-same"
-            cell = f'<span class="sfl-muted">= unchanged ({esc(previous_key)})</span>'
+            cell = f'<span class="sfl-muted">{esc(words("pane.unchanged", stage=previous_key))}</span>'
         rows.append(f'<tr class="{cls}" data-stage="{esc(key)}"><th>{label}</th><td>{cell}</td></tr>')
         previous_key = key
     parts.append(f'<table class="sfl-table sfl-xray">{"".join(rows)}</table>')
@@ -353,17 +447,46 @@ def step_title(step: Any) -> str:
     where = f' <span class="sfl-muted">in {esc(step.path)}</span>' if step.path else ""
     status = getattr(step, "status", "RUNNING")
     to = f" → {esc(step.next)}" if getattr(step, "next", None) else ""
-    return f"<b>{esc(step.state)}</b> ({esc(step.type)}){where} {badge(status)}{to}"
+    attempt = getattr(step, "attempt", 1) or 1
+    tries = f' <span class="sfl-muted">attempt {attempt}</span>' if attempt > 1 or status == RETRYING else ""
+    return f"<b>{esc(step.state)}</b> ({esc(step.type)}){where} {badge(status)}{tries}{to}"
 
 
 def _error_box(step: Any) -> str:
+    """The error of the step that failed: red when nothing handled it, orange when a Catch or a Retry did."""
+    status = getattr(step, "status", None)
+    if status == ABORTED:
+        return ('<div class="sfl-aborted">Stopped before it finished: another branch or iteration of the same '
+                "Parallel or Map state failed first.</div>")
     error = getattr(step, "error", None)
     if not error:
-        return ""
-    cls = "sfl-caught" if step.status == "CAUGHT_ERROR" else "sfl-error"
+        return _choice_box(step)
     cause = getattr(step, "cause", None)
-    return (f'<div class="{cls}"><b>{esc(error)}</b>'
+    if status == RETRYING:
+        cls = "sfl-caught"
+        what = (f"attempt {step.attempt} failed; the Retry waits {getattr(step, 'retry_in', 0) or 0:g} s "
+                f"on the virtual clock, then tries again")
+    elif status == "CAUGHT_ERROR":
+        cls = "sfl-caught"
+        what = "caught: the Catch sent the execution on" + (f" to {esc(step.next)}" if step.next else "")
+    else:
+        cls = "sfl-error"
+        what = "not caught: the state failed"
+    return (f'<div class="{cls}" data-status="{esc(status)}"><b>{esc(error)}</b> '
+            f'<span class="sfl-muted">({what})</span>'
             + (f"<br><span>{esc(cause)}</span>" if cause else "") + "</div>")
+
+
+def _choice_box(step: Any) -> str:
+    choice = getattr(step, "choice", None)
+    if choice is None:
+        return ""
+    if choice == "Default":
+        text = "no rule matched: <b>Default</b>"
+    else:
+        text = f"rule <b>#{int(choice) + 1}</b> of Choices matched (<code>Choices[{int(choice)}]</code>)"
+    to = f" → {esc(step.next)}" if getattr(step, "next", None) else ""
+    return f'<div class="sfl-choice">{text}{to}</div>'
 
 
 @dataclass
@@ -378,17 +501,19 @@ class WaitingStep:
     next: str | None = None
     error: str | None = None
     cause: str | None = None
+    attempt: int = 1
+    choice: Any = None
 
 
 # --------------------------------------------------------------------------- variables
 
 def variables_html(step: Any) -> str:
     """The workflow variables before and after the state (only states with Assign change them)."""
-    head = '<div class="sfl-pane sfl-variables"><h4>Variables</h4>'
+    head = f'<div class="sfl-pane sfl-variables"><h4>{words("pane.variables")}</h4>'
     before = getattr(step, "variables_before", None) if step is not None else None
     after = getattr(step, "variables_after", None) if step is not None else None
     if before is None and after is None:
-        text = "No state has run yet." if step is None else "This state assigned no variables."
+        text = words("pane.no_state_yet") if step is None else words("pane.no_variables")
         return head + f'<span class="sfl-muted">{text}</span></div>'
     before, after = before or {}, after or {}
     rows = []
@@ -398,7 +523,8 @@ def variables_html(step: Any) -> str:
         cls = ' class="sfl-changed"' if old != new else ""
         rows.append(f"<tr{cls}><th><code>${esc(name)}</code></th><td><pre>{esc(old)}</pre></td>"
                     f"<td><pre>{esc(new)}</pre></td></tr>")
-    return (head + '<table class="sfl-table sfl-xray"><tr><th>variable</th><th>before</th><th>after</th></tr>'
+    return (head + f'<table class="sfl-table sfl-xray"><tr><th>{words("pane.variable")}</th>'
+            f'<th>{words("pane.before")}</th><th>{words("pane.after")}</th></tr>'
             + "".join(rows) + "</table></div>")
 
 
@@ -417,39 +543,38 @@ def history_html(events: Sequence[Any], *, now: Container[int], step_ids: Iterab
     rows = []
     for event in shown:
         cls = "sfl-now" if event.id in now else "sfl-step" if event.id in step_ids else ""
+        error = (event.details or {}).get("error")
         rows.append(f'<tr class="{cls}" data-event="{event.id}"><td class="sfl-id">{event.id}</td>'
                     f"<td>{esc(elapsed(event.at))}</td><td>{esc(event.type)}</td>"
-                    f"<td>{esc(_event_detail(event))}</td></tr>")
-    earlier = (f'<tr><td colspan="4" class="sfl-muted">… {len(events) - len(shown)} earlier events</td></tr>'
+                    f"<td>{esc(_event_state(event))}</td><td class=\"sfl-in\">{esc(event.frame or '')}"
+                    f"</td><td class=\"sfl-err\">{esc(error or '')}</td></tr>")
+    earlier = (f'<tr><td colspan="6" class="sfl-muted">… {len(events) - len(shown)} earlier events</td></tr>'
                if len(shown) < len(events) else "")
-    later = (f'<tr><td colspan="4" class="sfl-muted">… {total - len(events)} later events</td></tr>'
+    later = (f'<tr><td colspan="6" class="sfl-muted">… {total - len(events)} later events</td></tr>'
              if total > len(events) else "")
-    return ('<div class="sfl-pane"><h4>History <span class="sfl-muted" style="font-weight:400">'
-            f"({total} event{'' if total == 1 else 's'}; this step's events highlighted)</span></h4>"
-            '<div class="sfl-history"><table class="sfl-table"><tr><th>id</th><th>time</th><th>type</th>'
-            f'<th>state</th></tr>{earlier}{"".join(rows)}{later}</table></div></div>')
+    columns = "".join(f"<th>{words(f'pane.col_{c}')}</th>" for c in ("id", "time", "type", "state", "in", "error"))
+    count = words("pane.events_one") if total == 1 else words("pane.events_many", count=number(total))
+    return (f'<div class="sfl-pane"><h4>{words("pane.history")} <span class="sfl-muted" style="font-weight:400">'
+            f'({count}; {words("pane.highlighted")})</span></h4>'
+            f'<div class="sfl-history"><table class="sfl-table"><tr>{columns}</tr>'
+            f'{earlier}{"".join(rows)}{later}</table></div></div>')
 
 
-def _event_detail(event: Any) -> str:
+def _event_state(event: Any) -> str:
+    """The state column: the state an event names, with the iteration index of Map iteration events."""
     details = event.details or {}
-    parts = []
-    if details.get("name"):
-        parts.append(str(details["name"]))
+    name = str(details["name"]) if details.get("name") else ""
     if isinstance(details.get("index"), int):
-        parts.append(f"[{details['index']}]")
-    if details.get("error"):
-        parts.append(str(details["error"]))
-    if event.frame:
-        parts.append(f"({event.frame})")
-    return " ".join(parts)
+        name += f" [{details['index']}]"
+    return name
 
 
 def elapsed(seconds: float) -> str:
     if seconds < 60:
-        return f"+{seconds:.3f}s"
+        return f"+{number(seconds, 3)}s"
     minutes, secs = divmod(seconds, 60)
     if minutes < 60:
-        return f"+{int(minutes)}m{secs:04.1f}s"
+        return f"+{int(minutes)}m{number(secs, 1).rjust(4, '0')}s"
     hours, minutes = divmod(minutes, 60)
     return f"+{int(hours)}h{int(minutes):02d}m"
 
@@ -457,16 +582,17 @@ def elapsed(seconds: float) -> str:
 # --------------------------------------------------------------------------- header and clock
 
 def header_html(name: str, status: str, *, waiting: bool, position: int, recorded: int, clock_iso: str,
-                clock_now: float, where: str | None, message: str = "") -> str:
+                clock_now: float, where: str | None, message: str = "", note: str = "") -> str:
     shown = "WAITING" if waiting else status
-    text = "waiting for a callback" if waiting else status
-    at = f" · next: <b>{esc(where)}</b>" if where else ""
-    note = f'<div class="sfl-bad" style="margin-top:4px">{esc(message)}</div>' if message else ""
+    text = words("header.waiting") if waiting else status
+    at = f' · {words("header.next")}: <b>{esc(where)}</b>' if where else ""
+    note = (f'<div class="sfl-bad" style="margin-top:4px">{esc(message)}</div>' if message else
+            f'<div class="sfl-note" style="margin-top:4px">{esc(note)}</div>' if note else "")
     return (f'<div class="sfl-pane sfl-header"><b>{esc(name)}</b> {badge(shown, text)}'
-            f' · step <b>{position}</b> of {recorded} recorded{at}'
-            f' · <span title="the virtual clock: Wait states and retries advance it without sleeping">'
-            f'virtual clock <b>{esc(clock_iso)}</b> '
-            f'<span class="sfl-muted">({esc(elapsed(clock_now))} since start)</span></span>'
+            f' · {words("header.step", position=position, recorded=recorded)}{at}'
+            f' · <span title="{esc(words("header.clock_tip"))}">'
+            f'{words("header.clock")} <b>{esc(clock_iso)}</b> '
+            f'<span class="sfl-muted">({esc(words("header.since_start", elapsed=elapsed(clock_now)))})</span></span>'
             f"{note}</div>")
 
 
@@ -485,23 +611,60 @@ def map_selection(path: str) -> dict[str, int]:
     return chosen
 
 
-def inner_runs(steps: Iterable[Any]) -> tuple[list[str], list[str]]:
-    """The Map iterations and the Parallel branches that have steps, in the order they first ran."""
-    iterations: dict[str, None] = {}
-    branches: dict[str, None] = {}
+_ITERATION_ENDS = {"MapIterationSucceeded": "SUCCEEDED", "MapIterationFailed": "FAILED",
+                   "MapIterationAborted": "ABORTED"}
+
+
+def inner_runs(steps: Iterable[Any], events: Iterable[Any] = ()) -> tuple[dict[str, str], dict[str, str]]:
+    """Every Map iteration and Parallel branch that ran, in item (branch) order, with its status.
+
+    Inline iterations come from the history (``MapIterationStarted`` and its closing event), so an
+    iteration stopped before any of its states finished is listed too; Distributed Map child
+    executions and Parallel branches come from the steps. Statuses: RUNNING, SUCCEEDED, FAILED,
+    ABORTED, as the console marks them.
+    """
+    iterations: dict[str, str] = {}
+    branches: dict[str, str] = {}
+    for event in events:
+        kind = event.type
+        if kind == "MapIterationStarted" or kind in _ITERATION_ENDS:
+            details = event.details or {}
+            path = f"{event.frame}/{details.get('name')}[{details.get('index')}]".lstrip("/")
+            iterations[path] = _ITERATION_ENDS.get(kind, "RUNNING")
+        elif event.frame:
+            path = event.frame
+            match = _SEGMENT.match(path.rsplit("/", 1)[-1])
+            if match and match.group("branch") is not None:
+                branches.setdefault(path, "RUNNING")
     for step in steps:
-        if step.path:
-            (iterations if step.frame_kind == "iteration" else branches)[step.path] = None
+        if not step.path:
+            continue
+        runs = iterations if step.frame_kind == "iteration" else branches
+        if runs.get(step.path, "RUNNING") != "RUNNING":
+            continue  # the history closed it already (inline iterations)
+        if step.status in ("FAILED", ABORTED):
+            runs[step.path] = step.status
+        elif step.next is None and step.status in ("SUCCEEDED", "CAUGHT_ERROR"):
+            runs[step.path] = "SUCCEEDED"
+        else:
+            runs[step.path] = "RUNNING"
     key = _natural_key
-    return sorted(iterations, key=key), sorted(branches, key=key)
+    return ({p: iterations[p] for p in sorted(iterations, key=key)},
+            {p: branches[p] for p in sorted(branches, key=key)})
+
+
+RUN_MARKS = {"SUCCEEDED": "✓ succeeded", "FAILED": "✗ failed", "ABORTED": "⊘ aborted", "RUNNING": "… running"}
 
 
 def _natural_key(path: str) -> list:
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", path)]
 
 
-def run_label(path: str) -> str:
-    """``"EachItem[3]"`` -> ``"EachItem · iteration 3"``; ``"Fan[branch 1]"`` -> ``"Fan · branch 1"``."""
+def run_label(path: str, status: str | None = None) -> str:
+    """``"EachItem[3]"`` -> ``"EachItem · iteration 3"``; ``"Fan[branch 1]"`` -> ``"Fan · branch 1"``;
+    with a status, its mark is added: ``"EachItem · iteration 3 · ✗ failed"``."""
+    if status is not None:
+        return f"{run_label(path)} · {RUN_MARKS.get(status, status.lower())}"
     match = _SEGMENT.match(path.rsplit("/", 1)[-1])
     if not match:
         return path
@@ -587,19 +750,20 @@ PRICING = {
 
 def workflow_column(kind: str, execution: Any, *, sync: bool = False, problem: str | None = None) -> str:
     """One side of the Standard/Express comparison."""
-    title = "Standard" if kind == "STANDARD" else "Express" + (" (synchronous)" if sync else " (asynchronous)")
+    title = "Standard" if kind == "STANDARD" else "Express" + (f' ({words("compare.sync")})' if sync
+                                                              else f' ({words("compare.async")})')
     head = f'<div class="sfl-pane" data-workflow="{kind}"><h4>{title}</h4>'
     if execution is None:
         return head + f'<div class="sfl-error">{esc(problem or "not run")}</div></div>'
     status = execution.status + (" (waiting for a callback)" if getattr(execution, "waiting", False) else "")
     rows = [
-        ("status", badge(execution.status, status)),
-        ("duration", f"{execution.duration:g} s on the virtual clock"),
-        ("state transitions", str(getattr(execution, "billed_transitions", len(execution.steps)))),
-        ("history", _history_line(kind, execution)),
-        ("delivery", esc(DELIVERY["EXPRESS_SYNC" if kind == "EXPRESS" and sync else kind])),
-        ("maximum duration", LIMITS[kind]),
-        ("cost", _cost_line(kind, execution)),
+        (words("compare.status"), badge(execution.status, status)),
+        (words("compare.duration"), words("compare.duration_value", seconds=number(round(execution.duration, 3)))),
+        (words("compare.transitions"), str(getattr(execution, "billed_transitions", len(execution.steps)))),
+        (words("compare.history"), _history_line(kind, execution)),
+        (words("compare.delivery"), esc(DELIVERY["EXPRESS_SYNC" if kind == "EXPRESS" and sync else kind])),
+        (words("compare.max_duration"), LIMITS[kind]),
+        (words("compare.cost"), _cost_line(kind, execution)),
     ]
     if execution.status == "SUCCEEDED":
         rows.append(("output", f"<pre>{esc(to_json(execution.output, limit=600))}</pre>"))

@@ -8,8 +8,12 @@ Taught in: notebooks/00-welcome.ipynb, then every notebook that walks through a 
 
     from stepfn_lab.widgets import Stepper
     stepper = Stepper(machine, {"foo": 1}, lambdas={"FUNCTION_NAME": handler})
-    stepper                      # Step, Back, Play/Pause, Run to end, Run to breakpoint, Reset
+    stepper                      # Step, Step over, Back, Play/Pause, Run to end, Run to breakpoint, Reset
     stepper.execution            # the live Execution
+
+One Step is one state of one frame (the machine, one Parallel branch, one Map
+iteration) or one attempt of a retried state, in the order of the history;
+Step over runs a whole Map, Parallel or retry sequence as one move.
 
 Back rewinds with ``execution.snapshot()``/``restore()``: the stepper keeps a
 snapshot after every step ("positions"); Step after Back replays the recorded
@@ -25,6 +29,7 @@ from typing import Any, Callable
 
 import ipywidgets as w
 
+from .language import text as words
 from . import widget_panes as panes
 from .errors import StepFnLabError
 from .runtime.engine import EXPRESS, RUNNING, STANDARD, Execution, StateMachine
@@ -54,6 +59,39 @@ def _set_options(dropdown: w.Dropdown, options: list[tuple[str, Any]]) -> None:
 
 
 FOLLOW = ""  # picker value: no inner run chosen, the X-ray follows the cursor
+MAX_HEIGHT = "calc(100vh - 170px)"  # the Stepper's height at most: JupyterLab's chrome takes about 170 px
+
+# Every label and tooltip of the Stepper's controls, in one place (for translations).
+class _Labels:
+    """``LABELS[key] -> (label, tooltip)`` in the kit's language (``stepfn_lab.set_language``).
+
+    The words live in stepfn_lab/language/en.py and pt_br.py under ``"stepper.<key>"`` (and
+    ``"stepper.<key>.tip"`` for the tooltip); they are read when a Stepper is built.
+    """
+
+    KEYS = ("back", "step", "step_over", "play", "pause", "run_end", "run_break", "speed", "breakpoints",
+            "stop_before", "stop_after", "map_picker", "branch_picker", "run_steps", "paused_before",
+            "paused_after", "no_steps", "aborted_early", "reset")
+
+    def __getitem__(self, key: str) -> tuple[str, str]:
+        if key not in self.KEYS:
+            raise KeyError(key)
+        return words(f"stepper.{key}"), words(f"stepper.{key}.tip")
+
+    def __iter__(self):
+        return iter(self.KEYS)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.KEYS
+
+    def keys(self):
+        return self.KEYS
+
+    def items(self):
+        return [(key, self[key]) for key in self.KEYS]
+
+
+LABELS = _Labels()
 
 
 # --------------------------------------------------------------------------- Stepper
@@ -82,6 +120,7 @@ class Stepper(w.VBox):
         self._recorder = panes.Recorder(execution)
         self._prefix = f"sfl{next(_ids)}-"
         self._message = ""
+        self._note = ""
         self._diagram_key: tuple | None = None
         self._updating = False
         self._build(execution.input)
@@ -117,7 +156,12 @@ class Stepper(w.VBox):
         self._breakpoints.value = names
 
     def step(self) -> bool:
+        """One state of one frame, or one attempt of a retried state."""
         return self._do(self._recorder.step)
+
+    def step_over(self) -> bool:
+        """The next state at the cursor's level, to its end: a whole Map, Parallel or retry sequence."""
+        return bool(self._do(self._recorder.step_over))
 
     def back(self) -> bool:
         return self._do(self._recorder.back)
@@ -126,7 +170,14 @@ class Stepper(w.VBox):
         return self._do(self._recorder.run)
 
     def run_to_breakpoint(self) -> int:
-        return self._do(lambda: self._recorder.run(self._stopper()))
+        """Run until a breakpoint state, at any depth: before it is entered, or after it ends."""
+        return self._do(self._run_to_breakpoint)
+
+    def _run_to_breakpoint(self) -> int:
+        after, before = self._stoppers()
+        moves = self._recorder.run(after, before)
+        self._note = self._paused_note()
+        return moves
 
     def reset(self, input: Any = None) -> None:
         """Start a new execution (with ``input``, or the JSON in the editor)."""
@@ -160,29 +211,31 @@ class Stepper(w.VBox):
     def _build(self, input: Any) -> None:
         raw = self.machine.raw
         self._header = w.HTML()
-        self._back = _button("Back", "step-backward", "Go back one step (rewinds the execution)")
-        self._step = _button("Step", "step-forward", "Run until the next state finishes", "primary")
-        self._play = _button("Play", "play", "Step on its own at the chosen speed; stops at breakpoints")
-        self._run_end = _button("Run to end", "fast-forward", "Run to the end (or until a callback is awaited)")
-        self._run_break = _button("Run to breakpoint", "forward", "Run until a breakpoint state (chosen beside)")
-        self._speed = w.FloatSlider(value=2.0, min=0.5, max=10.0, step=0.5, description="Speed (steps/s)",
+        self._back = _button(LABELS["back"][0], "step-backward", LABELS["back"][1])
+        self._step = _button(LABELS["step"][0], "step-forward", LABELS["step"][1], "primary")
+        self._step_over = _button(LABELS["step_over"][0], "share", LABELS["step_over"][1])
+        self._play = _button(LABELS["play"][0], "play", LABELS["play"][1])
+        self._run_end = _button(LABELS["run_end"][0], "fast-forward", LABELS["run_end"][1])
+        self._run_break = _button(LABELS["run_break"][0], "forward", LABELS["run_break"][1])
+        self._speed = w.FloatSlider(value=2.0, min=0.5, max=10.0, step=0.5, description=LABELS["speed"][0],
                                     readout_format=".1f", style={"description_width": "initial"},
                                     layout=w.Layout(width="300px"))
         self.player = w.Play(value=0, min=0, max=10**9, step=1, interval=500, show_repeat=False,
                              layout=w.Layout(display="none"))
         self._breakpoints = w.SelectMultiple(options=list(panes.state_names(raw)), rows=4,
-                                             layout=w.Layout(width="100%"))
-        self._stop_mode = w.ToggleButtons(options=[("stop before", "before"), ("stop after", "after")],
+                                             layout=w.Layout(width="auto", min_width="0", flex="1 1 auto"))
+        self._stop_mode = w.ToggleButtons(options=[(LABELS["stop_before"][0], "before"),
+                                                   (LABELS["stop_after"][0], "after")],
                                           value="before", style={"button_width": "104px"})
         self._input = w.Textarea(value=panes.editable_json(input), rows=6, continuous_update=True,
                                  layout=w.Layout(width="100%"))
         self._input_check = w.HTML()
-        self._reset = _button("Reset with this input", "refresh", "Start a new execution with the JSON above")
-        self._map_picker = w.Dropdown(description="Map iteration", options=[("—", FOLLOW)],
+        self._reset = _button(LABELS["reset"][0], "refresh", LABELS["reset"][1])
+        self._map_picker = w.Dropdown(description=LABELS["map_picker"][0], options=[("—", FOLLOW)],
                                       style={"description_width": "initial"}, layout=w.Layout(width="auto"))
-        self._branch_picker = w.Dropdown(description="Parallel branch", options=[("—", FOLLOW)],
+        self._branch_picker = w.Dropdown(description=LABELS["branch_picker"][0], options=[("—", FOLLOW)],
                                          style={"description_width": "initial"}, layout=w.Layout(width="auto"))
-        self._run_steps = w.Dropdown(description="State", options=[("—", -1)],
+        self._run_steps = w.Dropdown(description=LABELS["run_steps"][0], options=[("—", -1)],
                                      style={"description_width": "initial"}, layout=w.Layout(width="auto"))
         self._diagram, self._xray = w.HTML(), w.HTML()
         self._wasm = wasm.widget() if wasm.browser_drawing() else None
@@ -207,7 +260,7 @@ class Stepper(w.VBox):
         self._layout(raw)
 
     def _wire(self) -> None:
-        for button, action in ((self._step, self.step), (self._back, self.back),
+        for button, action in ((self._step, self.step), (self._step_over, self.step_over), (self._back, self.back),
                                (self._run_end, self.run_to_end), (self._run_break, self.run_to_breakpoint)):
             button.on_click(lambda _b, act=action: act())
         self._play.on_click(lambda _b: self._toggle_play())
@@ -231,12 +284,18 @@ class Stepper(w.VBox):
         def row(*children: w.Widget, **extra: str) -> w.HBox:
             return w.HBox(list(children), layout=w.Layout(flex_flow="row wrap", **extra))
 
-        breakpoints = w.VBox([w.HTML('<b>Breakpoints</b> <span class="sfl-muted">(Ctrl/⌘-click: several)</span>'),
-                              self._breakpoints], layout=w.Layout(width="300px"))
-        toolbar = row(row(self._back, self._step, self._play, self._speed, self._run_end, align_items="center"),
-                      row(breakpoints, w.VBox([self._stop_mode, self._run_break]),
-                          align_items="flex-end", padding="0 0 0 10px", border_left="2px solid #D5DBDB"),
+        title, hint = LABELS["breakpoints"]
+        breakpoints = w.VBox([w.HTML(f'<b>{panes.esc(title)}</b> <span class="sfl-muted">{panes.esc(hint)}</span>'),
+                              self._breakpoints],
+                             layout=w.Layout(flex="1 1 240px", min_width="200px", max_width="420px"))
+        breakpoints.add_class("sfl-breakpoint-box")
+        toolbar = row(row(self._back, self._step, self._step_over, self._play, self._speed, self._run_end,
+                          align_items="center"),
+                      row(breakpoints, w.VBox([self._stop_mode, self._run_break], layout=w.Layout(flex="0 0 auto")),
+                          align_items="flex-end", padding="0 0 0 10px", border_left="2px solid #D5DBDB",
+                          flex="1 1 480px", min_width="0", max_width="100%"),
                       align_items="flex-end", margin="4px 0 8px 0", width="100%")
+        toolbar.add_class("sfl-toolbar")
         pickers = [p for p, kind in ((self._map_picker, "Map"), (self._branch_picker, "Parallel"))
                    if panes.has_state_type(raw, kind)]
         self._pickers = row(*pickers, self._run_steps, display=None if pickers else "none", margin="0 0 4px 0")
@@ -251,23 +310,35 @@ class Stepper(w.VBox):
             layout=w.Layout(border="2px solid #53C9ED", padding="6px", margin="0 0 6px 0"))
         details = row(w.VBox([self._xray], layout=w.Layout(flex="1 1 440px", min_width="0")),
                       w.VBox([self._variables, self._history], layout=w.Layout(flex="1 1 440px", min_width="0")))
+        # never taller than the notebook view: the diagram and the panes scroll inside
         panes_column = w.VBox([self._callback_box, self._pickers, details],
-                              layout=w.Layout(flex="1 1 420px", min_width="0"))
-        self._diagram_column = w.VBox([self._diagram] + ([self._wasm] if self._wasm else []), layout=w.Layout(flex="1 1 600px", min_width="0"))
-        editor = w.VBox([w.HTML('<div class="sfl-pane"><h4>Input</h4>Edit the execution input; '
-                                "<b>Reset</b> starts a new execution with it.</div>"),
+                              layout=w.Layout(flex="1 1 420px", min_width="0", max_height="64vh", overflow="auto"))
+        panes_column.add_class("sfl-scroll")
+        self._diagram_column = w.VBox([self._diagram] + ([self._wasm] if self._wasm else []),
+                                      layout=w.Layout(flex="1 1 600px", min_width="0", max_height="64vh",
+                                                      overflow="auto"))
+        self._diagram_column.add_class("sfl-scroll")
+        editor = w.VBox([w.HTML(f'<div class="sfl-pane"><h4>{words("pane.input")}</h4>'
+                                f'{words("pane.input_help")}</div>'),
                          self._input, row(self._reset, self._input_check, align_items="center")],
                         layout=w.Layout(width="100%", max_width="900px", margin="8px 0 0 0"))
         self.children = [w.HTML(panes.STYLE), self._header, toolbar,
                          row(self._diagram_column, panes_column, align_items="flex-start", width="100%"),
                          editor, self.player]
+        for child in self.children:  # the Stepper scrolls as a whole: no part of it is squeezed
+            child.layout.flex = "0 0 auto"
         self.add_class("sfl-stepper")
         self.layout.width = "100%"
+        # the whole Stepper fits in the notebook's view (the page less JupyterLab's menu, tabs, toolbar and
+        # status bar); what does not fit scrolls inside
+        self.layout.max_height = MAX_HEIGHT
+        self.layout.overflow = "auto"
 
     # -- actions ------------------------------------------------------------------------
 
     def _do(self, action: Callable[[], Any]) -> Any:
         self._message = ""
+        self._note = ""
         try:
             result = action()
         except StepFnLabError as exc:
@@ -283,12 +354,33 @@ class Stepper(w.VBox):
             self._message = str(exc)
             self._refresh()
 
-    def _stopper(self) -> Callable[[list], bool]:
+    def _stoppers(self) -> tuple[Callable[[list], bool] | None, Callable[[Any], bool] | None]:
+        """(after, before): the breakpoint tests for the chosen mode; they look at every depth."""
         names, mode = set(self._breakpoints.value), self._stop_mode.value
+        if not names:
+            return None, None
         if mode == "after":
-            return lambda moved: any(step.state in names for step in moved)
-        return lambda moved: any(state in names and phase == "enter"
-                                 for _, state, phase in self.execution.current)
+            return (lambda moved: any(step.state in names and step.status not in ("RETRYING", "ABORTED")
+                                      for step in moved)), None
+        return None, (lambda frame: frame.phase == "enter" and frame.state in names)
+
+    def _paused_note(self) -> str:
+        """Say which breakpoint the cursor stopped at (before a state, or after one)."""
+        ex = self.execution
+        names = set(self._breakpoints.value)
+        if not names or ex.status != RUNNING:
+            return ""
+        if self._stop_mode.value == "before":
+            upcoming = ex.next_frame()
+            if upcoming is not None and upcoming.phase == "enter" and upcoming.state in names:
+                where = f" in {panes.run_label(upcoming.path)}" if upcoming.path else ""
+                return LABELS["paused_before"][0].format(state=upcoming.state, where=where)
+            return ""
+        hit = [s for s in self._recorder.moved_steps() if s.state in names]
+        if hit:
+            where = f" in {panes.run_label(hit[-1].path)}" if hit[-1].path else ""
+            return LABELS["paused_after"][0].format(state=hit[-1].state, where=where)
+        return ""
 
     def _toggle_play(self) -> None:
         if self.player.playing:
@@ -301,11 +393,16 @@ class Stepper(w.VBox):
         """One tick of the Play widget: one step, then pause at a breakpoint or at the end."""
         if not self.player.playing:
             return
-        before = len(self.execution.steps)
-        moved = self._do(self._recorder.step)
-        if not moved or not self._recorder.can_step() or (
-                self._breakpoints.value and self._stopper()(self.execution.steps[before:])):
+        count = len(self.execution.steps)
+        after, before = self._stoppers()
+        moved = self._do(lambda: self._recorder.step(before=before))
+        hit = (after is not None and after(self.execution.steps[count:])) or (
+            before is not None and self._recorder._stops_before(before))
+        if not moved or not self._recorder.can_step() or hit:
             self.player.playing = False
+            if hit:
+                self._note = self._paused_note()
+                self._refresh_header()
 
     def _callback(self, send: Callable[[Execution, str], Any], token: str | None) -> None:
         ex = self.execution
@@ -362,16 +459,18 @@ class Stepper(w.VBox):
         ex = self.execution
         self._header.value = panes.header_html(
             self.machine.name, ex.status, waiting=ex.waiting, position=self.position, recorded=self.recorded,
-            clock_iso=ex.clock.iso(), clock_now=ex.clock.now, where=self._where(), message=self._message)
+            clock_iso=ex.clock.iso(), clock_now=ex.clock.now, where=self._where(), message=self._message,
+            note=self._note)
 
     def _refresh_buttons(self) -> None:
         rec, playing = self._recorder, self.player.playing
         can_step = rec.can_step()
         self._back.disabled = playing or not rec.can_back()
-        self._step.disabled = self._run_end.disabled = playing or not can_step
+        self._step.disabled = self._step_over.disabled = self._run_end.disabled = playing or not can_step
         self._run_break.disabled = playing or not can_step or not self._breakpoints.value
         self._play.disabled = not playing and not can_step
-        self._play.description, self._play.icon = ("Pause", "pause") if playing else ("Play", "play")
+        self._play.description, self._play.icon = ((LABELS["pause"][0], "pause") if playing
+                                                   else (LABELS["play"][0], "play"))
 
     def _refresh_input(self) -> None:
         check = panes.check_json(self._input.value)
@@ -399,9 +498,11 @@ class Stepper(w.VBox):
         self._updating = True
         try:
             done = self.execution.steps
-            iterations, branches = panes.inner_runs(done)
-            _set_options(self._map_picker, [("—", FOLLOW)] + [(panes.run_label(p), p) for p in iterations])
-            _set_options(self._branch_picker, [("—", FOLLOW)] + [(panes.run_label(p), p) for p in branches])
+            iterations, branches = self._inner_runs()
+            _set_options(self._map_picker, [("—", FOLLOW)] + [(panes.run_label(p, st), p)
+                                                              for p, st in iterations.items()])
+            _set_options(self._branch_picker, [("—", FOLLOW)] + [(panes.run_label(p, st), p)
+                                                                 for p, st in branches.items()])
             run = self._chosen_run()
             mine = [(i, s) for i, s in enumerate(done) if s.path == run] if run else []
             options = [(f"{n}. {s.state} ({s.status})", i) for n, (i, s) in enumerate(mine, 1)] or [("—", -1)]
@@ -414,6 +515,32 @@ class Stepper(w.VBox):
         finally:
             self._updating = False
 
+    def _inner_runs(self) -> tuple[dict[str, str], dict[str, str]]:
+        """Every iteration and branch that ran, with its status (read again only when the run moved)."""
+        ex = self.execution
+        key = (id(ex), len(ex.history), len(ex.steps), self.position)
+        if getattr(self, "_runs_key", None) != key:
+            self._runs_key, self._runs = key, panes.inner_runs(ex.steps, ex.history.events)
+        return self._runs
+
+    @property
+    def runs(self) -> dict[str, str]:
+        """Every Map iteration and Parallel branch that ran so far (path -> status), in item order."""
+        iterations, branches = self._inner_runs()
+        return {**iterations, **branches}
+
+    def choose_run(self, path: str | None) -> None:
+        """Show one iteration or branch in the panes (what the pickers do); ``None`` follows the cursor."""
+        path = path or FOLLOW
+        iterations, branches = self._inner_runs()
+        if path and path not in iterations and path not in branches:
+            raise StepFnLabError(f"no iteration or branch {path!r} has run; these have: "
+                                 f"{', '.join([*iterations, *branches]) or 'none yet'}")
+        picker = self._branch_picker if path in branches else self._map_picker
+        picker.value = path
+        if not path:
+            self._branch_picker.value = FOLLOW
+
     def _focus(self) -> Any:
         """The step the X-ray shows: the chosen inner run's, else the cursor's, else the waiting task."""
         ex = self.execution
@@ -422,15 +549,22 @@ class Stepper(w.VBox):
             return ex.steps[index] if isinstance(index, int) and 0 <= index < len(ex.steps) else None
         moved = self._recorder.moved_steps()
         if moved:
-            return moved[-1]
+            return panes.focus_step(moved)
         for frame in ex.tokens.values():
             return panes.WaitingStep(frame.state, frame.current_state().type, frame.path, frame.trace)
         return ex.steps[-1] if ex.steps else None
 
     def _refresh_focus(self) -> None:
         step = self._focus()
-        title = "Data flow" if not self._chosen_run() else f"Data flow of {panes.run_label(self._chosen_run())}"
-        self._xray.value = panes.xray_html(step, title=title)
+        run = self._chosen_run()
+        title = words("pane.data_flow") if not run else \
+            words("pane.data_flow_of", run=panes.run_label(run, self.runs.get(run)))
+        if run and step is None:
+            text = LABELS["aborted_early" if self.runs.get(run) == "ABORTED" else "no_steps"][0]
+            self._xray.value = (f'<div class="sfl-pane"><h4>{panes.esc(title)}</h4><span class="sfl-muted">'
+                                f'{panes.esc(text)}</span></div>')
+        else:
+            self._xray.value = panes.xray_html(step, title=title)
         self._variables.value = panes.variables_html(step)
 
     def _refresh_history(self) -> None:
@@ -537,31 +671,32 @@ class Compare(w.VBox):
 
 
 def map_progress(execution: Execution) -> tuple[int, int]:
-    """Map iterations finished and started so far, over every Map state running in the execution."""
-    done = total = 0
-    pending = [execution.root]
-    while pending:
-        frame = pending.pop()
-        fan = frame.fan
-        if fan is not None:
-            done += fan.done
-            total += len(fan.children)
-            pending.extend(c for c in fan.active)
-    return done, total
+    """Map iterations finished and to run so far, over every Map state of the execution (finished ones too)."""
+    counts = execution.fanned.values()
+    return sum(done for done, _ in counts), sum(total for _, total in counts)
 
 
-def run_with_progress(execution: Execution, every: int = 200) -> Execution:
+def progress_text(execution: Execution) -> str:
+    """``"3/3 items"``, ``"1,000/1,000 child executions"`` (both when a run has both kinds)."""
+    parts = [f"{done:,}/{total:,} {what}" for what, (done, total) in execution.fanned.items() if total]
+    return " · ".join(parts) or "no Map items"
+
+
+def run_with_progress(execution: Execution, every: int = 200,
+                      show: Callable[[w.Widget], Any] | None = None) -> Execution:
     """Run an execution to its end with a progress bar of its Map iterations (long Distributed Maps).
 
-    The bar is an ipywidgets ``IntProgress`` updated every ``every`` actions; the
-    execution is the same as with ``execution.run()``.
+    The bar is an ipywidgets ``IntProgress`` updated every ``every`` actions; it ends on the
+    true count ("3/3 items", "1,000/1,000 child executions"). The execution is the same as
+    with ``execution.run()``. ``show`` displays the bar (default: IPython's ``display``).
     """
-    from IPython.display import display
+    if show is None:
+        from IPython.display import display as show
 
     bar = w.IntProgress(value=0, min=0, max=1, description="Map items", bar_style="info",
                         layout=w.Layout(width="420px"))
     label = w.HTML()
-    display(w.HBox([bar, label]))
+    show(w.HBox([bar, label]))
     steps = 0
     while execution.advance():
         steps += 1
@@ -579,8 +714,7 @@ def _show_progress(execution: Execution, bar: w.IntProgress, label: w.HTML) -> N
         bar.max, bar.value = total, done
     elif execution.status != RUNNING:
         bar.max, bar.value = 1, 1
-    label.value = (f"{done}/{total} iterations · {len(execution.history)} events · "
-                   f"{execution.status}")
+    label.value = f"{progress_text(execution)} · {len(execution.history):,} events · {execution.status}"
 
 
-__all__ = ["Stepper", "Compare", "run_with_progress", "map_progress"]
+__all__ = ["Stepper", "Compare", "run_with_progress", "map_progress", "progress_text", "LABELS"]

@@ -4,14 +4,19 @@ A notebook written into the server's temporary folder builds two ``Stepper``s:
 the seed example (a Choice between Lambda tasks) and a machine with Parallel,
 Map, Retry and Catch. The tests run it, click Step, Back, Play, a breakpoint,
 Run to end and the Map iteration picker, and check what the page shows.
-Screenshots land in test-artifacts/ (widgets-*.png).
+Screenshots land in test-artifacts/ (widgets-*.png). Two more tests open the
+course's notebooks 10 (Retry and Catch) and 12 (Map) as a learner would, step
+through their Steppers and check the highlighted state and the error boxes
+(stepper-nb10-*.png, stepper-nb12-*.png).
 """
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
 import textwrap
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -222,7 +227,7 @@ def test_parallel_map_retry_catch(jupyter_server: JupyterServer, browser_page: A
     expect(stepper.locator(".sfl-diagram")).to_contain_text("retried")
 
     # Pick Map iteration 1: the X-ray shows that iteration's Skip, after the caught error.
-    stepper.locator(".sfl-map-picker select").select_option(label="EachItem · iteration 1")
+    stepper.locator(".sfl-map-picker select").select_option(label="EachItem · iteration 1 · ✓ succeeded")
     xray = stepper.locator(".sfl-xray-pane")
     xray.filter(has_text="EachItem · iteration 1").wait_for()
     expect(xray).to_contain_text("Skip (Pass)")
@@ -232,7 +237,7 @@ def test_parallel_map_retry_catch(jupyter_server: JupyterServer, browser_page: A
     _shot(page, stepper, "widgets-rich-map-iteration")
 
     # A Parallel branch.
-    stepper.locator(".sfl-branch-picker select").select_option(label="Fan · branch 0")
+    stepper.locator(".sfl-branch-picker select").select_option(label="Fan · branch 0 · ✓ succeeded")
     xray.filter(has_text="Charge").wait_for()
     expect(xray).to_contain_text("charged")
 
@@ -297,3 +302,143 @@ def test_callback_buttons_and_compare(jupyter_server: JupyterServer, browser_pag
     express.filter(has_text="at-most-once").wait_for()
     compare.scroll_into_view_if_needed()
     compare.screenshot(path=str(screenshot_path("widgets-compare")))
+
+
+# --------------------------------------------------------------------------- the course notebooks 10 and 12
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+FILL = """(root, state) => {
+    const link = [...root.querySelectorAll('.sfl-diagram a')].find(
+        a => (a.getAttribute('xlink:title') || a.getAttribute('title') || '').startsWith(state + ' ('));
+    const shape = link && link.querySelector('path, polygon, ellipse');
+    return shape ? shape.getAttribute('fill').toLowerCase() : null;
+}"""
+
+
+def _open_course_notebook(server: JupyterServer, page: Any, name: str) -> Any:
+    shutil.copy(NOTEBOOKS / name, server.root_dir / name)
+    page.set_viewport_size({"width": 1280, "height": 900})  # a laptop screen
+    page.goto(f"{server.url}/lab/tree/{name}?reset&token={server.token}")
+    page.locator(".jp-NotebookPanel").first.wait_for(state="visible", timeout=60_000)
+    page.locator("#jp-main-statusbar", has_text=re.compile(r"\| Idle")).wait_for(timeout=60_000)
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+    stepper = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .sfl-stepper").first
+    stepper.wait_for(state="visible", timeout=120_000)
+    _close_side_panel(page)
+    return stepper
+
+
+def _fill(stepper: Any, state: str) -> str | None:
+    """The fill colour of a state's box in the Stepper's diagram (the console legend's colours)."""
+    return stepper.evaluate(FILL, state)
+
+
+def _view_shot(page: Any, stepper: Any, name: str) -> None:
+    """The page as the learner sees it, the Stepper's header at the top of the view."""
+    stepper.locator(".sfl-header").evaluate("element => element.scrollIntoView({block: 'start'})")
+    page.screenshot(path=str(screenshot_path(name)))
+
+
+def _fits_the_view(page: Any, stepper: Any) -> None:
+    """Never taller than the notebook view, and the breakpoint list is not cut off on the right."""
+    view = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer, "
+                        ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook").first.bounding_box()
+    box = stepper.bounding_box()
+    assert box["height"] <= view["height"] + 1, (box, view)
+    select = stepper.locator(".sfl-breakpoints select").bounding_box()
+    assert select["x"] + select["width"] <= box["x"] + box["width"] + 1, (select, box)
+    squeezed = stepper.locator(".sfl-toolbar").evaluate("element => element.scrollHeight - element.clientHeight")
+    assert squeezed <= 1, f"the toolbar is {squeezed}px shorter than its buttons and breakpoint list"
+    button = _button(stepper, "Run to breakpoint").bounding_box()
+    assert button["y"] + button["height"] <= stepper.locator(".sfl-toolbar").bounding_box()["y"] + \
+        stepper.locator(".sfl-toolbar").bounding_box()["height"] + 1
+
+
+def test_notebook_10_steps_each_try_and_boxes_only_the_failed_states(jupyter_server: JupyterServer,
+                                                                     browser_page: Any) -> None:
+    page = browser_page
+    stepper = _open_course_notebook(jupyter_server, page, "10-errors-retry-catch.ipynb")
+    _expect_header(stepper, r"FurnitureAssembly.*step 0 of 0 recorded", timeout=60_000)
+    _fits_the_view(page, stepper)
+    xray = stepper.locator(".sfl-xray-pane")
+    for n in (1, 2):
+        _button(stepper, "Step").click()
+        _expect_header(stepper, rf"step {n} of {n} recorded")
+    expect(xray.locator(".sfl-error, .sfl-caught")).to_have_count(0)  # succeeded states show no error
+
+    _button(stepper, "Step").click()  # HangDoors, first try: fails, will be retried
+    _expect_header(stepper, r"step 3 of 3 recorded.*next: HangDoors.*\+0\.000s since start")
+    expect(xray).to_contain_text("HangDoors (Task)")
+    expect(xray.locator(".sfl-caught")).to_contain_text("attempt 1 failed")
+    expect(xray.locator(".sfl-error")).to_have_count(0)
+    if stepper.locator(".sfl-diagram svg").count():
+        assert _fill(stepper, "AddShelves") == "#2bd62e"  # done: green
+        assert _fill(stepper, "HangDoors") == "#53c9ed"  # where the cursor is: blue
+    _view_shot(page, stepper, "stepper-nb10-first-try")
+
+    _button(stepper, "Step").click()  # the back-off: the clock jumps 2 s
+    _expect_header(stepper, r"step 4 of 4 recorded.*\+2\.000s since start")
+    expect(xray.locator(".sfl-caught")).to_contain_text("attempt 2 failed")
+    _button(stepper, "Step").click()  # 4 s more: retries used up, the Catch takes over
+    _expect_header(stepper, r"step 5 of 5 recorded.*next: CallForHelp.*\+6\.000s since start")
+    expect(xray.locator(".sfl-caught")).to_contain_text("caught")
+    _button(stepper, "Step").click()
+    _expect_header(stepper, r"step 6 of 6 recorded.*next: AssemblyFailed")
+    expect(xray.locator(".sfl-error, .sfl-caught")).to_have_count(0)  # CallForHelp: no stale error
+    _button(stepper, "Step").click()
+    _expect_header(stepper, r"FAILED.*step 7 of 7 recorded")
+    expect(xray.locator(".sfl-error")).to_contain_text("AssemblyFailed")
+    expect(xray.locator(".sfl-caught")).to_have_count(0)
+    if stepper.locator(".sfl-diagram svg").count():
+        assert _fill(stepper, "AssemblyFailed") == "#de322f"  # the uncaught failure: red
+        assert _fill(stepper, "HangDoors") == "#ffa500"  # the caught one: orange
+    _view_shot(page, stepper, "stepper-nb10-failed")
+    _fits_the_view(page, stepper)
+
+    _button(stepper, "Back").click()
+    _button(stepper, "Back").click()
+    _button(stepper, "Back").click()  # back to the caught try; then Step over from the start of the tries
+    _expect_header(stepper, r"step 4 of 7 recorded")
+    expect(xray.locator(".sfl-caught")).to_contain_text("attempt 2 failed")
+
+
+def test_notebook_12_steps_one_iteration_at_a_time(jupyter_server: JupyterServer, browser_page: Any) -> None:
+    page = browser_page
+    stepper = _open_course_notebook(jupyter_server, page, "12-map.ipynb")
+    _expect_header(stepper, r"ReserveLines.*step 0 of 0 recorded", timeout=60_000)
+    _fits_the_view(page, stepper)
+    xray = stepper.locator(".sfl-xray-pane")
+
+    _button(stepper, "Step").click()  # one state of one iteration: the lamp
+    _expect_header(stepper, r"step 1 of 1 recorded")
+    expect(xray).to_contain_text("Reserve (Task) in Each line[0]")
+    expect(xray.locator(".sfl-error, .sfl-caught")).to_have_count(0)
+    history = stepper.locator(".sfl-history")
+    expect(history.locator("tr.sfl-now", has_text="LambdaFunctionSucceeded")).to_have_count(1)  # the lamp's only
+    if stepper.locator(".sfl-diagram svg").count():
+        assert _fill(stepper, "Each line") == "#53c9ed"  # the Map is running
+    _view_shot(page, stepper, "stepper-nb12-lamp")
+
+    _button(stepper, "Step").click()  # the chair fails
+    _expect_header(stepper, r"step 2 of 2 recorded")
+    expect(xray).to_contain_text("Reserve (Task) in Each line[1]")
+    expect(xray.locator(".sfl-error")).to_contain_text("only 3 chairs left")
+    picker = stepper.locator(".sfl-map-picker select")
+    expect(picker.locator("option")).to_have_text(["—", "Each line · iteration 0 · ✓ succeeded",
+                                                   "Each line · iteration 1 · ✗ failed"])
+    _view_shot(page, stepper, "stepper-nb12-chair-failed")
+
+    picker.select_option(label="Each line · iteration 0 · ✓ succeeded")
+    xray.filter(has_text="iteration 0").wait_for()
+    expect(xray.locator(".sfl-error, .sfl-caught")).to_have_count(0)
+    expect(xray).to_contain_text("lamp")
+    picker.select_option(label="—")
+
+    _button(stepper, "Step").click()
+    _expect_header(stepper, r"FAILED.*step 3 of 3 recorded")
+    expect(history).to_contain_text("MapStateFailed")
+    if stepper.locator(".sfl-diagram svg").count():
+        assert _fill(stepper, "Each line") == "#de322f"
+    _view_shot(page, stepper, "stepper-nb12-failed")
+    _fits_the_view(page, stepper)

@@ -408,3 +408,26 @@ def test_timestamp_order_agrees_with_datetime(left, right):
     data = {"l": _rfc3339(left), "r": _rfc3339(right)}
     assert matches({"Variable": "$.l", "TimestampLessThanPath": "$.r"}, data) is (left < right)
     assert matches({"Variable": "$.l", "TimestampEqualsPath": "$.r"}, data) is (left == right)
+
+
+@pytest.mark.parametrize("operator, left, right, expected", [
+    ("StringLessThan", "é", "abc", False),    # ASCII on one side, not on the other: no TypeError
+    ("StringLessThan", "abc", "é", True),
+    ("StringGreaterThanEquals", "zz", "ü", False),
+    ("StringLessThanEquals", "\ud800", "a", False),  # a lone surrogate sorts as its code unit
+    ("StringGreaterThan", "\ud800", "\uffff", False),
+    ("StringLessThan", "\U0001F600", "\uffff", True),  # Java: a surrogate pair sorts below U+FFFF
+])
+def test_string_ordering_mixes_ascii_and_other_text(operator, left, right, expected):
+    assert matches({"Variable": "$.v", operator: right}, {"v": left}) is expected
+
+
+def test_ascii_and_non_ascii_comparison_runs_in_a_machine():
+    import stepfn_lab as sfl
+    machine = sfl.StateMachine.from_json({"StartAt": "C", "States": {
+        "C": {"Type": "Choice", "Choices": [{"Variable": "$.a", "StringLessThan": "abc", "Next": "Y"}],
+              "Default": "N"},
+        "Y": {"Type": "Succeed"}, "N": {"Type": "Succeed"}}})
+    run = machine.run({"a": "é"})
+    assert run.status == "SUCCEEDED" and run.internal_error is None
+    assert [s.state for s in run.steps][-1] == "N"

@@ -40,3 +40,18 @@ def test_trace_changed_stages():
     trace = Trace(input={"a": 1}, afterInputPath={"a": 1}, afterParameters={"b": 1}, output={"b": 1})
     assert trace.changed() == ["input", "afterParameters"]
     assert [k for k, _ in trace.stages()] == ["input", "afterInputPath", "afterParameters", "output"]
+
+
+def test_sizes_count_lone_surrogates_and_stop_at_the_depth_limit():
+    from stepfn_lab.asl.source import DEPTH_LIMIT
+    from stepfn_lab.errors import StatesError
+    from stepfn_lab.runtime.dataflow import SizeMeter, payload_size
+    meter = SizeMeter()
+    assert meter.size({"s": "\ud800"}) == payload_size({"s": "\ud800"}) == 11  # the surrogate: 3 bytes
+    shared = list(range(20))
+    value: list = shared
+    for _ in range(DEPTH_LIMIT - 1):
+        value = [value]
+    assert meter.size(value) > 0  # the shared list is remembered at the bottom ...
+    with pytest.raises(StatesError, match=f"more than {DEPTH_LIMIT} levels"):
+        meter.size([value])  # ... and measured again when it sits one level deeper

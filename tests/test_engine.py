@@ -104,7 +104,10 @@ def test_retry_backoff_on_the_virtual_clock_then_catch():
     assert len(calls) == 4
     assert ex.duration == 2 + 6 + 18
     assert ex.output["err"]["Error"] == "RuntimeError" and ex.output["x"] == 1
-    assert ex.steps[0].status == "CAUGHT_ERROR"
+    # one step record per attempt: three retried attempts, then the fourth caught
+    assert [(s.status, s.attempt, s.retry_in) for s in ex.steps[:4]] == [
+        ("RETRYING", 1, 2), ("RETRYING", 2, 6), ("RETRYING", 3, 18), ("CAUGHT_ERROR", 4, None)]
+    assert ex.steps[4].state == "Handled" and ex.steps[4].error is None
 
 
 def test_states_runtime_is_never_caught():
@@ -299,3 +302,94 @@ def test_run_until_past_the_execution_timeout_times_out_at_the_timeout():
                 "Parameters": {"QueueUrl": "q", "MessageBody": {"t.$": "$$.Task.Token"}}, "End": True}}})
     ex = m.run({}).run(until=1000)
     assert ex.status == "TIMED_OUT" and ex.clock.now == 300
+
+
+def test_execution_and_state_machine_names_follow_aws_rules():
+    with pytest.raises(DefinitionError, match="InvalidName"):
+        machine({"P": {"Type": "Pass", "End": True}}, name="my machine")
+    m = machine({"P": {"Type": "Pass", "End": True}}, name="Orders-2025_v1")
+    for bad in ("order 1", "a/b", "x" * 81, ""):
+        with pytest.raises(ExecutionError, match="InvalidName: Invalid Name"):
+            m.run({}, name=bad)
+    assert m.run({}, name="pedido-ção-1").status == "SUCCEEDED"  # non-ASCII letters are allowed
+
+
+def _deep(depth):
+    value: list = []
+    for _ in range(depth - 1):
+        value = [value]
+    return value
+
+
+def test_inputs_that_are_not_json_are_refused_as_aws_refuses_them():
+    from stepfn_lab.asl.source import DEPTH_LIMIT
+    m = machine({"P": {"Type": "Pass", "End": True}})
+    assert m.run(_deep(DEPTH_LIMIT)).status == "SUCCEEDED"
+    for bad, words in ((_deep(3000), f"nested more than {DEPTH_LIMIT} levels"), ({"x": float("nan")}, "at /x"),
+                       ({"x": {1, 2}}, "Object of type set")):
+        with pytest.raises(ExecutionError, match="InvalidExecutionInput") as info:
+            m.run(bad)
+        assert words in str(info.value)
+
+
+def test_lone_surrogates_in_the_input_run_like_any_text():
+    m = machine({"P": {"Type": "Pass", "Parameters": {"echo.$": "States.Format('{}!', $.s)"}, "End": True}})
+    run = m.run({"s": "\ud800"})
+    assert run.status == "SUCCEEDED" and run.output == {"echo": "\ud800!"}
+
+
+def test_a_state_output_past_the_depth_limit_fails_the_state_cleanly():
+    m = machine({"P": {"Type": "Pass", "Parameters": {"v.$": "States.StringToJson($.text)"}, "End": True}})
+    run = m.run({"text": "[" * 400 + "]" * 400})
+    assert run.status == "FAILED" and run.error == "States.Runtime" and run.internal_error is None
+    assert "nested" in run.cause
+
+
+def test_callback_output_must_be_json():
+    m = machine({"T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+                       "Parameters": {"FunctionName": "f", "Payload": {"t.$": "$$.Task.Token"}}, "End": True}})
+    run = m.run({}, lambdas={"f": lambda event: {}})
+    token = list(run.tokens)[0]
+    with pytest.raises(ExecutionError, match="InvalidOutput"):
+        run.send_task_success(token, {"x": float("inf")})
+    assert run.send_task_success(token, {"ok": True}).run().output == {"ok": True}
+
+
+def test_running_the_kit_changes_no_process_wide_state(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+    code = f"""
+import decimal, locale, logging, os, random, signal, socket, sys, threading, warnings
+def snapshot():
+    return dict(recursion=sys.getrecursionlimit(), warnings=list(warnings.filters),
+                locale=locale.setlocale(locale.LC_ALL), decimal=str(decimal.getcontext()),
+                environ=dict(os.environ), random=random.getstate(), switch=sys.getswitchinterval(),
+                signals={{s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}},
+                logging=(logging.root.level, list(logging.root.handlers)), stack=threading.stack_size(),
+                hooks=(sys.excepthook, sys.displayhook), timeout=socket.getdefaulttimeout(), cwd=os.getcwd(),
+                int_digits=sys.get_int_max_str_digits())
+before = snapshot()
+import stepfn_lab as sfl
+d = {{"QueryLanguage": "JSONata", "StartAt": "A", "States": {{
+    "A": {{"Type": "Pass", "Output": "{{% $string($now()) & $random() & $formatNumber(3.5, '#0.0') & $uuid() %}}",
+          "Next": "B"}},
+    "B": {{"Type": "Map", "Items": "{{% [1, 2] %}}", "ItemProcessor": {{"StartAt": "C", "States": {{
+          "C": {{"Type": "Pass", "End": True}}}}}}, "Next": "D"}},
+    "D": {{"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+          "Arguments": {{"FunctionName": "f", "Payload": "{{% $states.input %}}"}}, "End": True}}}}}}
+m = sfl.StateMachine.from_json(d)
+assert m.run({{}}, lambdas={{"f": lambda event: event}}).status == "SUCCEEDED"
+sfl.validate(d)
+sfl.inspect_state(d, {{}}, state_name="A")
+e = sfl.StateMachine.from_json({{"StartAt": "P", "States": {{"P": {{"Type": "Pass", "End": True}}}}}}).start(
+    {{}}, store={str(tmp_path / "runs.db")!r})
+e.run()
+sfl.load_execution(e.arn, {str(tmp_path / "runs.db")!r})
+after = snapshot()
+print([k for k in before if before[k] != after[k]])
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**__import__("os").environ, "PYTHONPATH": str(Path(__file__).parent.parent)})
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "[]"

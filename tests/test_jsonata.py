@@ -487,3 +487,23 @@ def test_expression_repr_and_raw():
     assert isinstance(expr, Expression)
     assert expr.raw == "{% $states.input %}"
     assert re.search(r"Expression\('\$states\.input', field='Output'\)", repr(expr))
+
+
+def test_importing_jsonata_leaves_the_recursion_limit_alone():
+    import subprocess
+    import sys
+    code = ("import sys; before = sys.getrecursionlimit(); import stepfn_lab.asl.jsonata as j; "
+            "j.compile_expression('{% 1 + 1 %}').evaluate({}); print(before, sys.getrecursionlimit())")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out[0] == out[1], out
+
+
+@pytest.mark.parametrize("text", ["$states.input.n + 1", "$states.input.n", "[$states.input.n]",
+                                  "$string($states.input.n)"])
+def test_a_number_past_the_double_range_is_a_query_evaluation_error(text):
+    import stepfn_lab as sfl
+    machine = sfl.StateMachine.from_json({"QueryLanguage": "JSONata", "StartAt": "P", "States": {
+        "P": {"Type": "Pass", "Output": "{% " + text + " %}", "End": True}}})
+    run = machine.run({"n": 10 ** 400})
+    assert run.status == "FAILED" and run.error == "States.QueryEvaluationError", run.cause
+    assert "D1001" in run.cause and run.internal_error is None

@@ -78,8 +78,9 @@ def test_always_failing_goes_to_the_catch(machine):
     assert ex.status == "FAILED"
     assert (ex.error, ex.cause) == ("ChargeFailed", "the payment did not go through")
     assert ex.history.types.count("TaskFailed") == 3
-    charge = ex.steps[0]
-    assert charge.status == "CAUGHT_ERROR"
+    assert [(s.state, s.status) for s in ex.steps[:2]] == [("Charge", "RETRYING")] * 2  # one step per try
+    charge = ex.steps[2]
+    assert (charge.state, charge.status, charge.attempt) == ("Charge", "CAUGHT_ERROR", 3)
     assert charge.trace["errorOutput"] == {"Error": "Lambda.TooManyRequestsException", "Cause": "Rate exceeded"}
 
 

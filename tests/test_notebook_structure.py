@@ -35,9 +35,6 @@ WORDS = {
     "pt": {"questions": "**Perguntas**", "objectives": "**Objetivos**", "time": "**Tempo:**",
            "key_points": "## Pontos-chave", "index": "[Índice](README.md)", "exercise": "### Exercício"},
 }
-# Notebooks whose rewrite by another issue had not landed when the language setting did (issue 16: 10-12,
-# issue 19: 08, done); emptied once their setup cells call set_language.
-LANGUAGE_PENDING = {10, 11, 12}
 RICH_OUTPUTS = ("image/svg+xml", "application/vnd.jupyter.widget-view+json")
 CHECK_LINE = re.compile(r"^ex\.q(\d+)\.check\(answer\)\s*$")
 MAX_CODE_LINES = 20
@@ -216,8 +213,6 @@ def test_one_setup_cell_imports_the_kit_and_the_exercises(path):
 def test_the_setup_cell_sets_the_notebooks_language(path):
     """A pt-BR notebook shows the kit in Portuguese: its setup cell says so (and an English one says "en")."""
     found = _language_of_setup(_read(path))
-    if found is None and int(_number(path)) in LANGUAGE_PENDING:
-        pytest.xfail("notebook being rewritten by its owner; its setup cell gets set_language after it lands")
     assert found == LANGUAGE_CODE[_lang(path)], \
         f'the setup cell must call sfl.set_language("{LANGUAGE_CODE[_lang(path)]}"), found {found!r}'
 
@@ -229,8 +224,6 @@ def test_one_time_label_per_language(path):
     cells = [c.source for c in _read(path).cells[:4] if c.cell_type == "markdown"]
     time_line = next((line for s in cells for line in s.splitlines() if line.startswith(WORDS[_lang(path)]["time"])),
                      "")
-    if label not in time_line and int(_number(path)) in LANGUAGE_PENDING:
-        pytest.xfail("notebook being rewritten by its owner; its time label is fixed after it lands")
     assert label in time_line, f"the time line must say '{label}': {time_line!r}"
 
 

@@ -180,3 +180,81 @@ def test_a_failed_run_still_leaves_complete_files(tmp_path):
     written = sum(len(json.loads(files[name])) for name in files if name != "manifest.json")
     assert written == 3  # every item is in one of the files (succeeded, failed/aborted or pending)
     assert json.loads(files["FAILED_0.json"])[0]["Status"] == "FAILED"
+
+
+def test_item_batcher_limits_from_paths(tmp_path):
+    m = sfl.StateMachine.from_json({"StartAt": "M", "States": {"M": {
+        "Type": "Map", "ItemsPath": "$.xs", "End": True,
+        "ItemBatcher": {"MaxItemsPerBatchPath": "$.per_batch", "MaxInputBytesPerBatchPath": "$.bytes"},
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                          "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}}}})
+    out = m.run({"xs": [1, 2, 3], "per_batch": 2, "bytes": 1000}).output
+    assert out == [{"Items": [1, 2]}, {"Items": [3]}]
+    bad = m.run({"xs": [1], "per_batch": "two", "bytes": 1000})
+    assert bad.error == "States.Runtime" and "MaxItemsPerBatchPath must point at a positive integer" in bad.cause
+
+
+def test_result_writer_never_writes_through_a_planted_symlink(tmp_path):
+    first, second, outside = tmp_path / "first", tmp_path / "second", tmp_path / "outside"
+    for root in (first, second):
+        (root / "raw").mkdir(parents=True)
+        (root / "raw" / "orders.csv").write_text(CSV)
+    outside.mkdir()
+    target = outside / "precious.txt"
+    target.write_text("keep me")
+    key = etl_machine().run({}, s3_root=str(first)).output["ResultWriterDetails"]["Key"]
+    folder = second / "processed" / key.rsplit("/", 1)[0]  # the run id is predictable: plant links there
+    folder.mkdir(parents=True)
+    for name in ("SUCCEEDED_0.json", "FAILED_0.json", "PENDING_0.json", "manifest.json"):
+        (folder / name).symlink_to(target)
+    ex = etl_machine().run({}, s3_root=str(second))
+    assert ex.status == "SUCCEEDED" and target.read_text() == "keep me"
+    assert not (folder / "manifest.json").is_symlink() and json.loads((folder / "manifest.json").read_text())
+    assert sorted(p.name for p in folder.iterdir()) == ["FAILED_0.json", "PENDING_0.json", "SUCCEEDED_0.json",
+                                                        "manifest.json"]  # no temporary file left behind
+
+
+def test_a_result_folder_linked_out_of_the_root_is_refused(tmp_path):
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "orders.csv").write_text(CSV)
+    outside = tmp_path.parent / (tmp_path.name + "-outside")
+    outside.mkdir()
+    (tmp_path / "processed").symlink_to(outside, target_is_directory=True)
+    ex = etl_machine().run({}, s3_root=str(tmp_path))
+    assert ex.status == "FAILED" and "leaves the s3_root folder" in ex.cause and not list(outside.iterdir())
+
+
+def test_list_objects_skips_links_out_of_the_root_and_dangling_ones(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("x" * 1234)
+    root = tmp_path / "root"
+    (root / "b").mkdir(parents=True)
+    (root / "b" / "real.txt").write_text("hello")
+    (root / "b" / "inside-link.txt").symlink_to(root / "b" / "real.txt")
+    (root / "b" / "escape.txt").symlink_to(outside / "secret.txt")
+    (root / "b" / "dangling.txt").symlink_to(root / "b" / "gone.txt")
+    listing = sfl.StateMachine.from_json({"StartAt": "M", "States": {"M": {
+        "Type": "Map", "ItemReader": {"Resource": "arn:aws:states:::s3:listObjectsV2", "Parameters": {"Bucket": "b"}},
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                          "StartAt": "K", "States": {"K": {"Type": "Pass", "End": True}}},
+        "End": True}}}).run({}, s3_root=str(root))
+    assert listing.status == "SUCCEEDED", listing.cause
+    assert [(o["Key"], o["Size"]) for o in listing.output] == [("inside-link.txt", 5), ("real.txt", 5)]
+
+
+def test_streamed_result_files_are_appended_without_following_a_new_link(tmp_path):
+    from stepfn_lab.errors import StatesError
+    from stepfn_lab.services.s3files import append_text, write_text
+    target = tmp_path / "precious.txt"
+    target.write_text("keep me")
+    path = tmp_path / "SUCCEEDED_0.json"
+    path.symlink_to(target)
+    write_text(str(path), "[1")  # replaces the planted link
+    append_text(str(path), ", 2]")
+    assert path.read_text() == "[1, 2]" and not path.is_symlink() and target.read_text() == "keep me"
+    path.unlink()
+    path.symlink_to(target)  # planted between two appends
+    with pytest.raises(StatesError, match="Cannot append"):
+        append_text(str(path), "more")
+    assert target.read_text() == "keep me"

@@ -621,3 +621,17 @@ def test_a_nested_workflow_answers_its_parents_token_with_aws_sdk_sfn():
                                             {"TaskToken": "nope", "Error": "E"}))
     failed = child.run({}, services=s)
     assert failed.error == "Sfn.TaskDoesNotExistException"
+
+
+def test_list_objects_v2_in_a_folder_ignores_links_out_of_the_root(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("x" * 1234)
+    root = tmp_path / "root"
+    (root / "files").mkdir(parents=True)
+    (root / "files" / "one.txt").write_text("1")
+    (root / "files" / "escape.txt").symlink_to(outside / "secret.txt")
+    (root / "files" / "dangling.txt").symlink_to(root / "files" / "gone.txt")
+    machine = sfl.StateMachine.from_json(task("arn:aws:states:::aws-sdk:s3:listObjectsV2", {"Bucket": "files"}))
+    out = machine.run({}, services=Services(), s3_root=str(root)).output
+    assert [(o["Key"], o["Size"]) for o in out["Contents"]] == [("one.txt", 1)]

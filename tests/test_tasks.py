@@ -163,3 +163,62 @@ def test_a_caught_error_output_and_the_snapshot_hold_plain_text():
     index = next(i for i, e in enumerate(execution.history) if e.type == "LambdaFunctionFailed")
     assert json.loads(copy["history"][index].details["cause"])["errorType"] == "ZeroDivisionError"
     assert copy["history"][index].details["cause"] == execution.history[index].details["cause"]
+
+
+def _task_run(handler, data=None):
+    machine = sfl.StateMachine.from_json({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": ARN,
+                                                                            "End": True}}})
+    return machine.run(data or {}, lambdas={"Check": handler})
+
+
+class _Unprintable(Exception):
+    def __str__(self):
+        raise ValueError("cannot print me")
+
+
+def _raise_unprintable(event):
+    raise _Unprintable()
+
+
+@pytest.mark.parametrize("result, why", [
+    (b"\xff\xfe", "not UTF-8 text"),
+    (b"{not json", "not JSON text"),
+    (b"NaN", "NaN is not a JSON number"),
+    (float("nan"), "nan is not a JSON number"),
+    ({"x": [1, float("inf")]}, "inf is not a JSON number (at /x/1)"),
+    ({"when": time}, "Object of type module is not JSON serializable"),
+])
+def test_results_aws_cannot_read_as_json_fail_with_marshal_error(result, why):
+    run = _task_run(lambda event: result)
+    assert run.status == "FAILED" and run.error == "Runtime.MarshalError", run.cause
+    cause = json.loads(run.cause)
+    assert cause["errorType"] == "Runtime.MarshalError"
+    assert cause["errorMessage"].startswith("Unable to marshal response: ") and why in cause["errorMessage"]
+    assert run.internal_error is None
+
+
+def test_a_result_nested_past_the_kit_limit_is_a_marshal_error():
+    from stepfn_lab.asl.source import DEPTH_LIMIT
+    deep: list = []
+    node = deep
+    for _ in range(DEPTH_LIMIT + 5):
+        node.append([])
+        node = node[0]
+    run = _task_run(lambda event: deep)
+    assert run.error == "Runtime.MarshalError" and f"nested more than {DEPTH_LIMIT} levels" in run.cause
+
+
+def test_bytes_holding_json_text_are_read_as_json():
+    assert _task_run(lambda event: b'{"ok": true}').output == {"ok": True}
+    assert _task_run(lambda event: b"").output is None
+
+
+def test_a_handler_exception_whose_str_fails_is_still_a_lambda_error():
+    run = _task_run(_raise_unprintable)
+    assert run.status == "FAILED" and run.error == "_Unprintable" and run.internal_error is None
+    assert json.loads(run.cause)["errorMessage"] == "<exception str() failed>"
+
+
+def test_lone_surrogates_in_results_pass_through_as_java_strings():
+    run = _task_run(lambda event: {"text": "a\ud800b"})
+    assert run.status == "SUCCEEDED" and run.output == {"text": "a\ud800b"}

@@ -194,3 +194,19 @@ def test_inspect_state_agrees_with_run_on_the_conformance_cases(conformance_dir:
         problems += found
     assert not problems, f"{len(problems)} of {compared} states disagree:\n" + "\n".join(problems[:20])
     assert compared > 500 and cases_used > 300, (compared, cases_used)
+
+
+@pytest.mark.parametrize("definition", [
+    {"StartAt": {1, 2}, "States": {"A": {"Type": "Pass", "End": True}}},
+    {"StartAt": "A", "States": {"A": {1, 2}}},
+    {"StartAt": "A", "States": {"A": "Pass"}},
+    {"Type": "Pass", "Catch": 5, "Choices": {"x"}, "End": True},
+])
+def test_odd_definitions_get_the_kits_errors(definition):
+    from stepfn_lab.errors import StepFnLabError
+    try:
+        result = sfl.inspect_state(definition, {})
+    except StepFnLabError as exc:
+        assert str(exc)
+    else:
+        assert result["status"] in ("SUCCEEDED", "FAILED", "CAUGHT_ERROR", "RETRIABLE")

@@ -499,3 +499,59 @@ def test_any_text_gives_problems_not_exceptions(text):
     for p in problems:
         if p.code == "INVALID_JSON_DESCRIPTION" and p.line is not None:
             assert p.line >= 1 and p.column >= 1 and "^" in (p.excerpt or "^")
+
+
+def test_issue_17_validation_edges():
+    task = {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": True,
+            "Parameters": {"FunctionName": "f"}}
+    no_role = validate({"StartAt": "T", "States": {"T": {**task, "Credentials": {"Role": "x"}}}})
+    assert [(p.severity, p.message) for p in no_role] == [
+        ("ERROR", "These fields are required: [RoleArn]"), ("ERROR", "Field 'Role' is not supported")]
+    assert validate({"StartAt": "T", "States": {"T": {**task, "Credentials": {"RoleArn.$": "$.role"}}}}) == []
+    quote = validate({"StartAt": "T", "States": {"T": {**task, "Parameters": {"FunctionName": "f", "Payload": {
+        "m.$": "States.Format('say \\\"hi\\\" {}', $.a)"}}}}})
+    assert [p.severity for p in quote] == ["ERROR"] and "is not an escape" in quote[0].hint
+    http = validate({"StartAt": "T", "States": {"T": {**task, "Retry": [
+        {"ErrorEquals": ["States.Http.Socket", "States.Http.StatusCode.429"]}]}}})
+    assert http == []  # the errors of HTTP Tasks are predefined too
+    local = validate({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "Charge", "End": True}}})
+    assert [p.severity for p in local] == ["WARNING"] and "lambdas={'Charge': handler}" in local[0].message
+    assert to_aws_response(local)["diagnostics"] == [{
+        "severity": "ERROR", "code": "SCHEMA_VALIDATION_FAILED", "message": "Value is not a valid resource ARN",
+        "location": "/States/T/Resource"}]
+
+
+def test_result_writer_field_sets_and_transformations():
+    def with_writer(writer):
+        return validate({"StartAt": "M", "States": {"M": {
+            "Type": "Map", "End": True, "ResultWriter": writer,
+            "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                              "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}}}})
+    assert with_writer({"WriterConfig": {"Transformation": "FLATTEN", "OutputType": "JSONL"}}) == []
+    assert [p.message for p in with_writer({})] == ["One of these fields is required: [WriterConfig, Resource]"]
+    assert [p.message for p in with_writer({"Resource": "arn:aws:states:::s3:putObject"})] == [
+        "These fields are required: [Parameters]"]
+    bad = with_writer({"WriterConfig": {"Transformation": "FLATEN"}})
+    assert bad[0].message.startswith("Value is not one of the allowed values: [NONE, COMPACT, FLATTEN]")
+    assert bad[0].hint == "did you mean 'FLATTEN'?"
+
+
+def test_a_file_that_is_not_a_definition_is_not_echoed(tmp_path):
+    for text in ("password=hunter2\nline two\n", '["hunter2"]', '"hunter2"'):
+        path = tmp_path / "secrets.txt"
+        path.write_text(text)
+        problems = validate(str(path))
+        assert len(problems) == 1 and "hunter2" not in str(problems[0]) and problems[0].excerpt is None
+        assert "is not a state machine definition" in problems[0].message
+
+
+def test_deep_values_are_checked_in_time_linear_in_depth():
+    import time
+    for depth in (10_000, 40_000):
+        value: dict = {}
+        for _ in range(depth):
+            value = {"a": value, "n": float("nan")}
+        started = time.perf_counter()
+        problems = validate({"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": value, "End": True}}})
+        assert codes(problems) == ["TOO_DEEPLY_NESTED"]
+        assert time.perf_counter() - started < 5  # a hang regression (was 24 s at 40,000), not a speed goal

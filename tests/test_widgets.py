@@ -678,3 +678,302 @@ def test_run_with_progress_counts_map_iterations():
     assert total == 50 and 0 < done < 50
     finished = run_with_progress(execution, every=10)
     assert finished.status == "SUCCEEDED" and finished.output == list(range(50))
+
+
+# --------------------------------------------------------------------------- issue 16: the Stepper tells the truth
+
+FURNITURE_INPUT = {"furniture": "wardrobe", "shelves": 3}
+
+
+def furniture_stepper(misaligned: int) -> Stepper:
+    return Stepper(sfl.examples.load("furniture_assembly"), {**FURNITURE_INPUT, "misalignedTries": misaligned},
+                   lambdas=sfl.examples.handlers("furniture_assembly"))
+
+
+def error_boxes(stepper: Stepper) -> list[str]:
+    """The error boxes the data-flow pane shows: 'error' (red, uncaught) or 'caught' (orange)."""
+    return re.findall(r'<div class="sfl-(error|caught|aborted)"', stepper._xray.value)
+
+
+def test_each_attempt_of_a_retried_state_is_one_step_and_the_clock_moves_with_it() -> None:
+    stepper = furniture_stepper(5)
+    seen = []
+    while not stepper._step.disabled:
+        stepper._step.click()
+        step = panes.focus_step(stepper._recorder.moved_steps())
+        seen.append((step.state, step.status, step.attempt, stepper.execution.clock.now, error_boxes(stepper)))
+    assert seen == [
+        ("BuildFrame", "SUCCEEDED", 1, 0.0, []),
+        ("AddShelves", "SUCCEEDED", 1, 0.0, []),
+        ("HangDoors", "RETRYING", 1, 0.0, ["caught"]),   # the first try fails; the Retry will wait 2 s
+        ("HangDoors", "RETRYING", 2, 2.0, ["caught"]),   # the clock jumped 2 s, then the second try failed
+        ("HangDoors", "CAUGHT_ERROR", 3, 6.0, ["caught"]),  # 4 s more; retries used up: the Catch goes on
+        ("CallForHelp", "SUCCEEDED", 1, 6.0, []),
+        ("AssemblyFailed", "FAILED", 1, 6.0, ["error"]),  # red: nothing caught this one
+    ]
+    assert [s.error for s in stepper.execution.steps] == [None, None, "DoorMisaligned", "DoorMisaligned",
+                                                          "DoorMisaligned", None, "AssemblyFailed"]
+    assert [s.retry_in for s in stepper.execution.steps[2:4]] == [2, 4]
+
+
+def test_after_a_retry_succeeds_no_later_step_shows_an_error() -> None:
+    stepper = furniture_stepper(1)
+    stepper._run_end.click()
+    ex = stepper.execution
+    assert ex.status == "SUCCEEDED"
+    assert [(s.state, s.status, s.error) for s in ex.steps] == [
+        ("BuildFrame", "SUCCEEDED", None), ("AddShelves", "SUCCEEDED", None),
+        ("HangDoors", "RETRYING", "DoorMisaligned"), ("HangDoors", "SUCCEEDED", None),
+        ("AttachHandles", "SUCCEEDED", None), ("Assembled", "SUCCEEDED", None)]
+    assert ex.steps[3].attempt == 2  # "at which attempt did it succeed?"
+    assert error_boxes(stepper) == []  # the final Succeed state: no red box
+    stepper._back.click()
+    stepper._back.click()
+    assert panes.focus_step(stepper._recorder.moved_steps()).status == "SUCCEEDED"
+    assert error_boxes(stepper) == []  # HangDoors's successful attempt
+    stepper._back.click()
+    assert error_boxes(stepper) == ["caught"] and "attempt 1 failed" in stepper._xray.value
+
+
+def test_step_over_runs_a_whole_retry_sequence() -> None:
+    stepper = furniture_stepper(2)
+    stepper.step()
+    stepper.step()
+    assert stepper.step_over()
+    moved = stepper._recorder.moved_steps()
+    assert [(s.state, s.status, s.attempt) for s in moved] == [
+        ("HangDoors", "RETRYING", 1), ("HangDoors", "RETRYING", 2), ("HangDoors", "SUCCEEDED", 3)]
+    assert stepper.execution.clock.now == 6.0 and stepper.position == 3
+    stepper._back.click()
+    assert stepper.position == 2 and stepper.execution.clock.now == 0.0  # one Back undoes the whole Step over
+
+
+MAP_ORDER = {
+    "StartAt": "Each line",
+    "States": {"Each line": {
+        "Type": "Map", "ItemsPath": "$.lines", "ResultPath": "$.reserved", "End": True,
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "INLINE"}, "StartAt": "Reserve", "States": {
+            "Reserve": {"Type": "Task", "Resource": LAMBDA + "Reserve", "Next": "Pack"},
+            "Pack": {"Type": "Wait", "Seconds": 10, "End": True}}}}},
+}
+LINES = {"lines": [{"sku": "lamp", "qty": 1}, {"sku": "chair", "qty": 6}, {"sku": "desk", "qty": 1}]}
+
+
+def reserve(line, context):
+    if line["qty"] > 3:
+        raise ValueError(f"only 3 {line['sku']}s left")
+    return {"sku": line["sku"], "reserved": line["qty"]}
+
+
+def map_stepper(lines: dict = LINES) -> Stepper:
+    return Stepper(sfl.StateMachine.from_json(MAP_ORDER, name="Lines"), lines, lambdas={"Reserve": reserve})
+
+
+def test_a_map_step_is_one_state_of_one_iteration_in_history_order() -> None:
+    ok = {"lines": [{"sku": "lamp", "qty": 1}, {"sku": "desk", "qty": 2}]}
+    stepper = map_stepper(ok)
+    moves = []
+    while not stepper._step.disabled:
+        stepper._step.click()
+        moves.append([(s.state, s.path, s.status) for s in stepper._recorder.moved_steps()])
+    assert moves == [
+        [("Reserve", "Each line[0]", "SUCCEEDED")],
+        [("Reserve", "Each line[1]", "SUCCEEDED")],
+        [("Pack", "Each line[0]", "SUCCEEDED")],  # both Waits ran together: 10 s on the clock, once
+        [("Pack", "Each line[1]", "SUCCEEDED")],
+        [("Each line", "", "SUCCEEDED")],
+    ]
+    assert stepper.execution.duration == 10
+    ex = stepper.execution
+    # each step's events belong to its own iteration: the history is written one state at a time
+    first = ex.steps[0]
+    own = [e for e in ex.history.events[first.first_event - 1:first.last_event] if e.frame == "Each line[0]"]
+    assert [e.type for e in own] == ["TaskStateEntered", "LambdaFunctionScheduled", "LambdaFunctionStarted",
+                                     "LambdaFunctionSucceeded", "TaskStateExited"]
+    assert stepper.runs == {"Each line[0]": "SUCCEEDED", "Each line[1]": "SUCCEEDED"}
+
+
+def test_iterations_stopped_by_a_failing_sibling_get_their_closing_events_and_can_be_inspected() -> None:
+    stepper = map_stepper()
+    stepper.step()  # iteration 0 reserves the lamp
+    stepper.step()  # iteration 1 fails on the chair
+    failed = panes.focus_step(stepper._recorder.moved_steps())
+    assert (failed.state, failed.path, failed.status, failed.error) == ("Reserve", "Each line[1]", "FAILED",
+                                                                       "ValueError")
+    assert error_boxes(stepper) == ["error"]
+    types = history_types(stepper)
+    assert types[-3:] == ["MapIterationFailed", "MapIterationAborted", "MapIterationAborted"]
+    aborted = [e.details["index"] for e in stepper.execution.history if e.type == "MapIterationAborted"]
+    assert aborted == [0, 2]  # iteration 0 was between its states, iteration 2 had not started its first
+    assert stepper.runs == {"Each line[0]": "ABORTED", "Each line[1]": "FAILED", "Each line[2]": "ABORTED"}
+    labels = [label for label, _ in stepper._map_picker.options]
+    assert labels == ["—", "Each line · iteration 0 · ⊘ aborted", "Each line · iteration 1 · ✗ failed",
+                      "Each line · iteration 2 · ⊘ aborted"]
+    stepper._map_picker.value = "Each line[0]"  # the lamp's Reserve succeeded before the stop
+    assert "Reserve" in stepper._xray.value and error_boxes(stepper) == []
+    stepper._map_picker.value = "Each line[2]"
+    assert "Stopped before any of its states finished" in stepper._xray.value
+    stepper._map_picker.value = ""
+    stepper.step()
+    assert stepper.execution.status == "FAILED" and history_types(stepper)[-2:] == ["MapStateFailed",
+                                                                                   "ExecutionFailed"]
+
+
+def test_a_task_in_progress_in_a_stopped_branch_gets_task_state_aborted() -> None:
+    machine = sfl.StateMachine.from_json({"StartAt": "Both", "States": {"Both": {
+        "Type": "Parallel", "End": True, "Branches": [
+            {"StartAt": "Slow", "States": {"Slow": {"Type": "Wait", "Seconds": 30, "End": True}}},
+            {"StartAt": "Boom", "States": {"Boom": {"Type": "Task", "Resource": LAMBDA + "Boom", "End": True}}}]}}},
+        name="Both")
+
+    def boom(event, context):
+        raise RuntimeError("no")
+    stepper = Stepper(machine, {}, lambdas={"Boom": boom})
+    stepper._run_end.click()
+    ex = stepper.execution
+    assert ex.status == "FAILED"
+    assert [e.type for e in ex.history][-4:] == ["LambdaFunctionFailed", "WaitStateAborted", "ParallelStateFailed",
+                                                  "ExecutionFailed"]
+    assert [(s.state, s.status, s.error) for s in ex.steps] == [
+        ("Boom", "FAILED", "RuntimeError"), ("Slow", "ABORTED", None), ("Both", "FAILED", "RuntimeError")]
+    assert stepper.runs == {"Both[branch 0]": "ABORTED", "Both[branch 1]": "FAILED"}
+    stepper._branch_picker.value = "Both[branch 0]"
+    assert error_boxes(stepper) == ["aborted"]
+
+
+def test_step_over_runs_a_whole_map_and_stops_at_the_top_level() -> None:
+    stepper = map_stepper({"lines": [{"sku": "lamp", "qty": 1}, {"sku": "desk", "qty": 2}]})
+    stepper._step_over.click()
+    assert stepper.position == 1 and stepper.execution.status == "SUCCEEDED"
+    assert [s.state for s in stepper._recorder.moved_steps()][-1] == "Each line"
+
+
+def test_step_over_inside_an_iteration_stays_at_its_level() -> None:
+    stepper = map_stepper({"lines": [{"sku": "lamp", "qty": 1}, {"sku": "desk", "qty": 2}]})
+    stepper.step()
+    assert stepper._recorder.depth() == 1
+    stepper.step_over()
+    assert [(s.state, s.path) for s in stepper._recorder.moved_steps()] == [("Reserve", "Each line[1]")]
+
+
+@pytest.mark.parametrize("state, where", [("Reserve", "Each line[0]"), ("Pack", "Each line[0]")])
+def test_stop_before_the_first_or_a_later_state_of_an_iteration(state: str, where: str) -> None:
+    stepper = map_stepper({"lines": [{"sku": "lamp", "qty": 1}, {"sku": "desk", "qty": 2}]})
+    stepper.breakpoints = [state]
+    stepper._run_break.click()
+    upcoming = stepper.execution.next_frame()
+    assert (upcoming.state, upcoming.path, upcoming.phase) == (state, where, "enter")
+    assert f"Paused before {state} in Each line · iteration 0 (breakpoint)" in stepper._header.value
+    assert not any(s.state == state for s in stepper.execution.steps)  # not entered yet
+    stepper._run_break.click()  # on to the same state of the next iteration
+    upcoming = stepper.execution.next_frame()
+    assert (upcoming.state, upcoming.path) == (state, where.replace("[0]", "[1]"))
+
+
+def test_stop_before_the_start_at_state_pauses_at_once_then_runs_on() -> None:
+    stepper = seed_stepper()
+    stepper.breakpoints = ["FirstState"]
+    assert stepper.run_to_breakpoint() == 0
+    assert "Paused before FirstState (breakpoint)" in stepper._header.value
+    assert stepper.run_to_breakpoint() > 0 and stepper.execution.status == "SUCCEEDED"
+
+
+def test_stop_before_the_first_state_of_a_parallel_branch() -> None:
+    stepper = rich_stepper()
+    stepper.breakpoints = ["Notify"]
+    stepper._run_break.click()
+    upcoming = stepper.execution.next_frame()
+    assert (upcoming.state, upcoming.path, upcoming.phase) == ("Notify", "Fan[branch 1]", "enter")
+    assert [e.type for e in stepper.execution.history][-1] == "TaskStateEntered"  # Charge in branch 0 entered
+
+
+def test_stop_after_a_nested_state_skips_the_attempts_that_will_be_retried() -> None:
+    stepper = rich_stepper()
+    stepper._stop_mode.value = "after"
+    stepper.breakpoints = ["Charge"]
+    stepper._run_break.click()
+    last = stepper._recorder.moved_steps()[-1]
+    assert (last.state, last.path, last.status, last.attempt) == ("Charge", "Fan[branch 0]", "SUCCEEDED", 2)
+    assert "Paused after Charge in Fan · branch 0 (breakpoint)" in stepper._header.value
+
+
+def test_play_pauses_before_a_breakpoint_inside_an_iteration() -> None:
+    stepper = map_stepper({"lines": [{"sku": "lamp", "qty": 1}, {"sku": "desk", "qty": 2}]})
+    stepper.breakpoints = ["Pack"]
+    stepper._play.click()
+    for _ in range(10):
+        if not stepper.player.playing:
+            break
+        stepper.player.value += 1
+    assert not stepper.player.playing
+    upcoming = stepper.execution.next_frame()
+    assert (upcoming.state, upcoming.phase) == ("Pack", "enter")
+
+
+def test_a_choice_step_says_which_rule_matched() -> None:
+    for foo, rule, text in ((1, 0, "rule <b>#1</b>"), (2, 1, "rule <b>#2</b>"), (7, "Default", "<b>Default</b>")):
+        stepper = seed_stepper(foo)
+        stepper.step()
+        stepper.step()
+        step = stepper.execution.steps[-1]
+        assert (step.state, step.choice) == ("ChoiceState", rule)
+        assert text in stepper._xray.value and error_boxes(stepper) == []
+
+
+def test_run_with_progress_ends_on_the_true_count() -> None:
+    from stepfn_lab.widgets import progress_text, run_with_progress
+    shown: list = []
+    machine = sfl.StateMachine.from_json({"StartAt": "M", "States": {"M": {
+        "Type": "Map", "End": True, "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}}}})
+    done = run_with_progress(machine.start([1, 2, 3]), every=1000, show=shown.append)
+    bar, label = shown[0].children
+    assert done.status == "SUCCEEDED" and (bar.value, bar.max) == (3, 3)
+    assert label.value.startswith("3/3 items") and progress_text(done) == "3/3 items"
+    distributed = sfl.StateMachine.from_json({"StartAt": "M", "States": {"M": {
+        "Type": "Map", "End": True, "ItemProcessor": {
+            "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
+            "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}}}})
+    shown.clear()
+    done = run_with_progress(distributed.start(list(range(1000))), every=500, show=shown.append)
+    bar, label = shown[0].children
+    assert (bar.value, bar.max) == (1000, 1000) and label.value.startswith("1,000/1,000 child executions")
+
+
+def test_the_stepper_is_never_taller_than_the_view_and_its_panes_scroll_inside() -> None:
+    stepper = furniture_stepper(5)
+    assert stepper.layout.max_height == "calc(100vh - 170px)" and stepper.layout.overflow == "auto"
+    row = stepper.children[3]
+    for column in row.children:
+        assert column.layout.max_height == "64vh" and column.layout.overflow == "auto"
+    stepper._run_end.click()
+    header = re.search(r"<tr><th>id</th>(.*?)</tr>", stepper._history.value).group(0)
+    assert re.findall(r"<th>(\w+)</th>", header) == ["id", "time", "type", "state", "in", "error"]
+    failed = [r for r in re.findall(r'<tr class="[\w-]*" data-event="\d+">(.*?)</tr>', stepper._history.value)
+              if "LambdaFunctionFailed" in r][0]
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", failed)
+    assert cells[3] == "" and cells[5] == "DoorMisaligned"  # the error in its own column, not under "state"
+
+
+# --- the kit's language ------------------------------------------------------------------------------
+
+def test_the_stepper_and_compare_speak_the_kits_language():
+    """sfl.set_language("pt-BR") puts the Stepper's buttons, panes and header in Portuguese; AWS's names stay."""
+    machine = {"StartAt": "Hello", "States": {"Hello": {"Type": "Pass", "Result": {"hi": 1}, "Next": "Done"},
+                                              "Done": {"Type": "Succeed"}}}
+    try:
+        sfl.set_language("pt-BR")
+        stepper = Stepper(machine, {"a": 1})
+        assert [stepper._back.description, stepper._step.description, stepper._step_over.description,
+                stepper._run_end.description] == ["Voltar", "Passo", "Passo inteiro", "Rodar até o fim"]
+        stepper._step.click()
+        assert "Fluxo de dados" in stepper._xray.value and "Hello</b> (Pass)" in stepper._xray.value
+        assert "Histórico" in stepper._history.value and "PassStateEntered" in stepper._history.value
+        assert "passo <b>1</b> de 1 gravados" in stepper._header.value
+        assert "relógio virtual" in stepper._header.value
+        compare = Compare(machine, {"a": 1})
+        column = compare._standard_html.value
+        assert "transições de estado" in column and "no relógio virtual" in column and "SUCCEEDED" in column
+    finally:
+        sfl.set_language("en")
+    english = Stepper(machine, {"a": 1})
+    assert english._step.description == "Step"

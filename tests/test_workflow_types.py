@@ -136,6 +136,19 @@ def test_an_endless_express_loop_times_out_at_five_minutes_of_virtual_time():
     assert short.status == "SUCCEEDED" and short.duration == pytest.approx(0.03)
 
 
+def test_a_saved_map_run_keeps_counting_its_items(tmp_path):
+    machine = sfl.StateMachine.from_json({"StartAt": "M", "States": {"M": {
+        "Type": "Map", "MaxConcurrency": 1, "End": True,
+        "ItemProcessor": {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 5, "End": True}}}}}},
+        name="Counted")
+    store = str(tmp_path / "runs.db")
+    ex = machine.start([1, 2, 3], store=store).run(until=7)  # one item done, the second waiting
+    assert ex.fanned["items"] == [1, 3]
+    ex.close()  # one owner at a time: hand the run over
+    again = sfl.load_execution(ex.arn, store=store).run()
+    assert again.status == "SUCCEEDED" and again.fanned == {"items": [3, 3], "child executions": [0, 0]}
+
+
 # --- Express runs keep what their log level keeps -------------------------------------------
 
 FLAKY_EXPRESS = {"StartAt": "Try", "States": {

@@ -66,14 +66,25 @@ def _is_number(value: Any) -> bool:
     return type(value) in (int, float)  # booleans are not numbers
 
 
-def _utf16(text: str) -> Any:
-    """Order strings as Java does (by UTF-16 code unit); plain text compares as it is."""
-    return text if text.isascii() else text.encode("utf-16-be")
+def _utf16(text: str) -> bytes:
+    """The UTF-16 code units of a string, big-endian: bytes that sort as Java's ``String.compareTo``.
+    ``surrogatepass`` keeps a lone surrogate (legal in a JSON string, and in a Java string)."""
+    return text.encode("utf-16-be", "surrogatepass")
 
 
 def _strings(compare: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
-    return lambda value, operand: (type(value) is str and type(operand) is str
-                                   and compare(_utf16(value), _utf16(operand)))
+    # Design note: AWS's interpreter is Java, whose String.compareTo orders strings by UTF-16 code
+    # unit; Python orders them by code point. The two agree except when a character above U+FFFF
+    # (a surrogate pair, e.g. an emoji) meets one between U+E000 and U+FFFF. Plain ASCII on both
+    # sides (the common case) compares as it is; otherwise BOTH sides become UTF-16 code units,
+    # so the comparison never mixes str and bytes.
+    def test(value: Any, operand: Any) -> bool:
+        if type(value) is not str or type(operand) is not str:
+            return False
+        if value.isascii() and operand.isascii():
+            return compare(value, operand)
+        return compare(_utf16(value), _utf16(operand))
+    return test
 
 
 def _numbers(compare: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:

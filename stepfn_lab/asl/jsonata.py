@@ -56,10 +56,20 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from jsonata import JException, Jsonata
-from jsonata.functions import Functions
-from jsonata.parser import Parser
-from jsonata.utils import Utils
+import sys
+
+# jsonata-python raises the process's recursion limit to 10,000 when it is imported (to match
+# JavaScript's stack). A library must not change process-wide state behind its user's back: the
+# limit is put back at once, and stepfn_lab's own depth limit (``DEPTH_LIMIT`` in asl/source.py)
+# keeps every value well inside the default limit.
+_RECURSION_LIMIT = sys.getrecursionlimit()
+try:
+    from jsonata import JException, Jsonata
+    from jsonata.functions import Functions
+    from jsonata.parser import Parser
+    from jsonata.utils import Utils
+finally:
+    sys.setrecursionlimit(_RECURSION_LIMIT)
 
 from ..errors import QUERY_EVALUATION_ERROR, PathSyntaxError, StatesError
 from .paths import json_type  # noqa: F401  (part of this module's API too)
@@ -702,17 +712,29 @@ class Expression:
         except RecursionError:
             code, message = _explain(JException("D1011", -1))
             raise self._failure(f"threw an error during evaluation. {code}: {message}") from None
+        except OverflowError:
+            raise self._out_of_range() from None
         except Exception as err:  # noqa: BLE001 - the library's own slips still fail the state, not Python
             raise self._failure(f"threw an error during evaluation. {type(err).__name__}: {err}") from None
         if result is None:
             raise self._failure("returned nothing (undefined).")
-        result = _plain(result)
+        try:
+            result = _plain(result)
+        except OverflowError:
+            raise self._out_of_range() from None
         if _is_function(result):
             raise self._failure("returned an unsupported result type.")
         if expect is not None and json_type(result) != expect:
             raise self._failure(f"returned an unexpected result type. Expected '{expect}', but was "
                                 f"'{json_type(result)}' for value: {_compact(result)}")
         return result
+
+    def _out_of_range(self) -> StatesError:
+        # Design note: JSONata numbers are IEEE doubles; a whole number past 1.8e308 has no double
+        # (JavaScript reads it as Infinity, which JSONata rejects with D1001). AWS's exact message
+        # for such data could not be established; stepfn_lab fails the state with JSONata's D1001.
+        return self._failure("threw an error during evaluation. D1001: Number out of range: a number in "
+                             "the data is larger than a JSONata number (a double, at most 1.8e308) can hold")
 
     def _failure(self, what: str) -> StatesError:
         return StatesError(QUERY_EVALUATION_ERROR,

@@ -25,14 +25,34 @@ from .paths import compile_path, compile_reference_path
 
 def load_definition(definition: Any) -> tuple[dict, str | None]:
     """Return ``(definition_dict, source_text_or_None)`` from a dict, JSON text or a path."""
+    from .source import DEPTH_LIMIT, definition_problem, json_problem, not_a_definition, pointer, too_deep_text
     if isinstance(definition, dict):
+        found = definition_problem(definition)
+        if found is not None:
+            where, why = found
+            code = "TOO_DEEPLY_NESTED" if why.startswith("nested more") else "SCHEMA_VALIDATION_FAILED"
+            raise DefinitionError([Problem(pointer(where), f"the value is not JSON stepfn_lab can run: {why}",
+                                           code)])
         return definition, None
     if isinstance(definition, os.PathLike) or (
             isinstance(definition, str) and not definition.lstrip().startswith(("{", "[")) and len(definition) < 4096
-            and os.path.exists(definition)):
-        text = FilePath(definition).read_text(encoding="utf-8")
+            and _is_file(definition)):
+        path = os.fspath(definition)
+        try:
+            text = FilePath(definition).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise DefinitionError([Problem("", f"Cannot read the definition file '{path}': {exc}",
+                                           "MISSING_DESCRIPTION")]) from None
+        reason = not_a_definition(text)
+        if reason:  # say why without echoing the file: it may be any file, secrets included
+            raise DefinitionError([Problem("", f"The file '{path}' is not a state machine definition: {reason}",
+                                           "INVALID_JSON_DESCRIPTION")])
     elif isinstance(definition, (str, bytes)):
-        text = definition.decode("utf-8") if isinstance(definition, bytes) else definition
+        try:
+            text = definition.decode("utf-8") if isinstance(definition, bytes) else definition
+        except UnicodeDecodeError as exc:
+            raise DefinitionError([Problem("", f"Invalid UTF-8 in the definition: {exc}",
+                                           "INVALID_JSON_DESCRIPTION")]) from None
     else:
         raise DefinitionError([Problem("", f"a definition must be a dict, JSON text or a file path, "
                                            f"not {type(definition).__name__}", "INVALID_JSON_DESCRIPTION")])
@@ -43,10 +63,91 @@ def load_definition(definition: Any) -> tuple[dict, str | None]:
         raise DefinitionError([Problem("", f"Invalid JSON: {exc.msg}", "INVALID_JSON_DESCRIPTION",
                                        line=exc.lineno, column=exc.colno,
                                        excerpt=f"{line}\n{' ' * (exc.colno - 1)}^")]) from None
+    except RecursionError:
+        raise DefinitionError([Problem("", f"The definition is nested more than {DEPTH_LIMIT} levels deep "
+                                           "(stepfn_lab's limit)", "TOO_DEEPLY_NESTED")]) from None
     if not isinstance(value, dict):
         raise DefinitionError([Problem("", "the definition must be a JSON object with 'StartAt' and 'States'",
                                        "SCHEMA_VALIDATION_FAILED")])
+    if too_deep_text(text):
+        found = json_problem(value)
+        raise DefinitionError([Problem(pointer(found[0]), f"The definition is {found[1]}", "TOO_DEEPLY_NESTED")])
     return value, text
+
+
+def _is_file(text: str) -> bool:
+    try:
+        return os.path.exists(text)
+    except (ValueError, OSError):  # e.g. a NUL character in the text
+        return False
+
+
+_TYPES = ("Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map")
+
+
+def structure_problems(raw: dict) -> list[Problem]:
+    """What the engine needs to run a definition at all, checked even with ``validate=False``:
+    every machine has States and a StartAt that names one, every state is an object of a known
+    Type, and every transition (Next, Default, a Choice rule's or a Catcher's Next) names a state.
+    Iterative over nested machines; the full check is ``validate``."""
+    from difflib import get_close_matches
+    problems: list[Problem] = []
+    todo: list[tuple[Any, str]] = [(raw, "")]
+    while todo:
+        machine, at = todo.pop()
+        if not isinstance(machine, dict):
+            problems.append(Problem(at, f"a state machine must be an object with StartAt and States, "
+                                        f"not {type(machine).__name__}"))
+            continue
+        states = machine.get("States")
+        if not isinstance(states, dict) or not states:
+            problems.append(Problem(at + "/States", "States must be an object with at least one state"))
+            continue
+        names = [n for n in states if isinstance(n, str)]
+
+        def target(where: str, field: str, value: Any) -> None:
+            if not isinstance(value, str) or value not in states:
+                close = get_close_matches(str(value), names, 1)
+                problems.append(Problem(where, f"{field} names no state of this machine: {value!r}",
+                                        hint=f"did you mean {close[0]!r}?" if close else None))
+        target(at + "/StartAt", "StartAt", machine.get("StartAt"))
+        for name, body in states.items():
+            where = f"{at}/States/{name}"
+            if not isinstance(name, str) or not isinstance(body, dict):
+                problems.append(Problem(where, "a state must be an object named by a string"))
+                continue
+            kind = body.get("Type")
+            if kind not in _TYPES:
+                close = get_close_matches(str(kind), _TYPES, 1)
+                problems.append(Problem(where + "/Type", f"unknown state Type {kind!r}",
+                                        hint=f"did you mean {close[0]!r}?" if close else None))
+                continue
+            if "Next" in body:
+                target(where + "/Next", "Next", body["Next"])
+            elif kind not in ("Choice", "Succeed", "Fail") and body.get("End") is not True:
+                problems.append(Problem(where, "the state needs \"Next\" or \"End\": true"))
+            for field in ("Retry", "Catch") + (("Choices",) if kind == "Choice" else ()):
+                rules = body.get(field, [])
+                if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):
+                    problems.append(Problem(f"{where}/{field}", f"{field} must be an array of objects"))
+                elif field != "Retry":
+                    for i, rule in enumerate(rules):
+                        target(f"{where}/{field}/{i}/Next", "Next", rule.get("Next"))
+            if kind == "Choice":
+                if not body.get("Choices"):
+                    problems.append(Problem(where + "/Choices", "a Choice state needs at least one rule"))
+                if "Default" in body:
+                    target(where + "/Default", "Default", body["Default"])
+            elif kind == "Parallel":
+                branches = body.get("Branches")
+                if not isinstance(branches, list) or not branches:
+                    problems.append(Problem(where + "/Branches", "a Parallel state needs at least one branch"))
+                else:
+                    todo.extend((b, f"{where}/Branches/{i}") for i, b in enumerate(branches))
+            elif kind == "Map":
+                field = "ItemProcessor" if "ItemProcessor" in body else "Iterator"
+                todo.append((body.get(field), f"{where}/{field}"))
+    return problems
 
 
 def compile_definition(raw: dict) -> Definition:

@@ -31,6 +31,130 @@ _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.S)
 _WORD = re.compile(r"[A-Za-z0-9_$]+")
 
 
+# stepfn_lab's own nesting limit for JSON values (definitions, inputs, results, state outputs,
+# variables). Design note: AWS documents no nesting limit for state data; its JSON reader (Jackson)
+# refuses documents nested more than 1,000 levels. The kit's limit is lower so that every value it
+# accepts can be handled by plain recursive Python under the interpreter's *default* recursion limit
+# (1,000 frames, with room for the caller's own stack, e.g. Jupyter's): stepfn_lab never raises the
+# process's recursion limit. Deeper values get a clear error (TOO_DEEPLY_NESTED when validating,
+# InvalidExecutionInput when starting, Runtime.MarshalError from a handler, States.Runtime in a state).
+DEPTH_LIMIT = 256
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def json_problem(value: Any, limit: int = DEPTH_LIMIT, allow_nan: bool = False) -> tuple[Path, str] | None:
+    """``(path, why)`` for the first part of ``value`` that is not JSON stepfn_lab can handle, or None.
+
+    Finds containers nested more than ``limit`` levels deep (a cycle is infinitely deep), NaN and
+    Infinity (not JSON numbers), and values of other types. Iterative: time linear in the size of
+    the value whatever its depth, and no recursion.
+    """
+    problem = _scalar_problem(value, allow_nan)
+    if problem:
+        return (), problem
+    if not isinstance(value, (dict, list, tuple)):
+        return None
+    keys: list = []
+    stack = [_members(value)]
+    open_ids = [id(value)]  # the containers on the current path: a cycle comes back to one of them
+    open_set = {id(value)}
+    while stack:
+        for key, child in stack[-1]:
+            if not isinstance(key, _SCALARS):
+                return tuple(keys), f"keys must be str, int, float, bool or None, not {type(key).__name__}"
+            if isinstance(child, (dict, list, tuple)):
+                if id(child) in open_set:
+                    return tuple(keys) + (key,), "a circular reference (the value contains itself)"
+                if len(stack) >= limit:
+                    return tuple(keys) + (key,), f"nested more than {limit} levels deep (stepfn_lab's limit)"
+                keys.append(key)
+                stack.append(_members(child))
+                open_ids.append(id(child))
+                open_set.add(id(child))
+                break
+            problem = _scalar_problem(child, allow_nan)
+            if problem:
+                return tuple(keys) + (key,), problem
+        else:
+            stack.pop()
+            open_set.discard(open_ids.pop())
+            if keys:
+                keys.pop()
+    return None
+
+
+def _members(value: Any):
+    return iter(value.items()) if isinstance(value, dict) else enumerate(value)
+
+
+def _scalar_problem(value: Any, allow_nan: bool) -> str | None:
+    if isinstance(value, float):
+        if not allow_nan and (value != value or value in (_INF, -_INF)):
+            return f"{value!r} is not a JSON number"
+        return None
+    if isinstance(value, (dict, list, tuple)) or isinstance(value, _SCALARS):
+        return None
+    return f"Object of type {type(value).__name__} is not JSON serializable"  # Python's json words it so
+
+
+_INF = float("inf")
+
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
+def too_deep_text(text: str, limit: int = DEPTH_LIMIT) -> bool:
+    """Do the containers of JSON text nest more than ``limit`` deep? Counted without parsing: a
+    bracket count bounds the depth (the common, fast answer); only beyond it are they followed."""
+    if text.count("[") + text.count("{") <= limit:
+        return False
+    depth = 0
+    for mark in _NOT_BRACKET.sub("", _STRING.sub("", text)):
+        depth += 1 if mark in "[{" else -1
+        if depth > limit:
+            return True
+    return False
+
+
+def definition_problem(value: Any) -> tuple[Path, str] | None:
+    """``json_problem`` for definitions, fast in the common case: Python's C encoder checks the
+    types and NaN, a bracket count checks the depth; only a value with a problem is walked."""
+    try:
+        text = json.dumps(value, allow_nan=False)
+    except (RecursionError, TypeError, ValueError):
+        return json_problem(value)
+    return json_problem(value) if too_deep_text(text) else None
+
+
+def not_a_definition(text: str) -> str | None:
+    """Why the text of a *file* cannot be a state machine definition, in words that quote none
+    of it (the file may be anything, secrets included), or None when it may be one."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        if '"StartAt"' in text or '"States"' in text:
+            return None  # a definition with a typo: the usual error, with its excerpt, helps most
+        return f"it is not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+    except RecursionError:
+        return f"its JSON is nested more than {DEPTH_LIMIT} levels deep"
+    except ValueError:
+        return "it is not JSON"
+    if not isinstance(value, dict):
+        kinds = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}
+        return f"it holds {kinds.get(type(value), 'a number')}, not an object with StartAt and States"
+    return None  # a JSON object: a definition (or a single state) to check as usual
+
+
+def pointer(path: Path) -> str:
+    """A path as a JSON pointer for messages: ``/States/A/Result/0`` (a very deep one shortened)."""
+    parts = ["/" + str(part).replace("~", "~0").replace("/", "~1") for part in path]
+    if len(parts) > 16:
+        parts = parts[:8] + [f"/…({len(parts) - 12} more)…"] + parts[-4:]
+    return "".join(parts) or "(top level)"
+
+
 class JSONTextError(ValueError):
     """Text that is not JSON: Jackson-style ``message``, 1-based ``line``/``column`` of the
     culprit, and ``aws_position``: where Jackson (and so AWS) says it stopped reading."""

@@ -43,7 +43,7 @@ import os
 import re
 from typing import Any, Callable
 
-from ..errors import PREDEFINED_ERRORS, PathSyntaxError, Problem
+from ..errors import HTTP_ERROR, PREDEFINED_ERRORS, PathSyntaxError, Problem
 from . import source as _source
 from .paths import CONTEXT, compile_path, compile_reference_path
 
@@ -153,6 +153,8 @@ ENUMS = {
     "CSVDelimiter": ("COMMA", "PIPE", "SEMICOLON", "SPACE", "TAB"),
     "ManifestType": ("ATHENA_DATA", "S3_INVENTORY", "CSV"),
     "OutputType": ("JSON", "JSONL"),
+    "WriterTransformation": ("NONE", "COMPACT", "FLATTEN"),  # AWS docs "ResultWriter (Map)"
+    "ReaderTransformation": ("NONE", "LOAD_AND_FLATTEN"),  # AWS docs "ItemReader (Map)"
     "QueryLanguage": (JSONPATH, JSONATA),
 }
 
@@ -669,8 +671,12 @@ class _Validator:
         for i, name in enumerate(value):
             if not self.expect(name, at + (i,), "String"):
                 continue
-            if name.startswith("States.") and name not in PREDEFINED_ERRORS:
-                self.schema(at + (i,), f"'{name}' is not a predefined error name",
+            if name.startswith("States.") and name not in PREDEFINED_ERRORS and not HTTP_ERROR.fullmatch(name):
+                # Design note: AWS deploys definitions whose ErrorEquals names a States.* error it never
+                # raises (AWS sample workflows do; what AWS's validator says of one is not established),
+                # so the kit warns instead of refusing: such a retrier or catcher never matches.
+                self.report("SCHEMA_VALIDATION_FAILED", at + (i,), f"'{name}' is not a predefined error name: "
+                            "no error is ever called that, so this never matches", severity=WARNING,
                             hint=_did_you_mean(name, PREDEFINED_ERRORS)
                             or "error names that start with 'States.' are reserved for the predefined errors")
 
@@ -947,8 +953,11 @@ def resource(v: _Validator, value: Any, at: Path, st: _State) -> None:
         return
     if not value.startswith("arn:"):
         if value.strip() and not _CONTROL.search(value):
-            v.report("INVALID_RESOURCE", at, f"Resource '{value}' is not an ARN: AWS rejects it, stepfn_lab "
-                     "runs it as a local task", severity=WARNING,
+            # A local convenience: a bare name runs the handler of that name from lambdas={...}. AWS
+            # refuses the definition; to_aws_response() reports it as AWS does (_as_aws_says).
+            v.report("INVALID_RESOURCE", at, f"Resource '{value}' is not an ARN: stepfn_lab runs it as the local "
+                     f"task '{value}' (lambdas={{'{value}': handler}}); AWS refuses it: "
+                     f"{NOT_AN_ARN}", severity=WARNING,
                      hint="on AWS use an ARN such as arn:aws:states:::lambda:invoke")
         else:
             v.report("INVALID_RESOURCE", at, f"Resource {value!r} is not a valid resource",
@@ -1057,7 +1066,17 @@ def items(v: _Validator, value: Any, at: Path, st: _State) -> None:
 
 
 def credentials(v: _Validator, value: Any, at: Path, st: _State) -> None:
-    if v.expect(value, at, "Object") and st.lang == JSONPATH:
+    if not v.expect(value, at, "Object"):
+        return
+    # AWS docs "Credentials" (state-task.html): the role to assume is RoleArn (or RoleArn.$ in JSONPath)
+    role_fields = ("RoleArn", "RoleArn.$") if st.lang == JSONPATH else ("RoleArn",)
+    if not any(k in value for k in role_fields):
+        v.schema(at, "These fields are required: [RoleArn]",
+                 hint="name the IAM role to assume, e.g. \"RoleArn\": \"arn:aws:iam::123456789012:role/Target\"")
+    for key in value:
+        if key not in role_fields:
+            v.unsupported(at, key, role_fields)
+    if st.lang == JSONPATH:
         v.payload(value, at)
 
 
@@ -1115,9 +1134,10 @@ def _max_bytes(v: _Validator, value: Any, at: Path, st: _State) -> None:
 
 _READER_CONFIG = {"InputType": _enum_field("InputType"), "CSVHeaderLocation": _enum_field("CSVHeaderLocation"),
                   "CSVHeaders": _string_array, "CSVDelimiter": _enum_field("CSVDelimiter"),
-                  "ManifestType": _enum_field("ManifestType"), "Transformation": string, "ItemsPointer": string,
+                  "ManifestType": _enum_field("ManifestType"), "Transformation": _enum_field("ReaderTransformation"),
+                  "ItemsPointer": string,
                   "MaxItems": _max_items, "MaxItemsPath": reference}
-_WRITER_CONFIG = {"OutputType": _enum_field("OutputType"), "Transformation": string}
+_WRITER_CONFIG = {"OutputType": _enum_field("OutputType"), "Transformation": _enum_field("WriterTransformation")}
 _SUB_EXCLUSIVE = (("MaxItems", "MaxItemsPath"), ("MaxItemsPerBatch", "MaxItemsPerBatchPath"),
                   ("MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath"), ("Parameters", "Arguments"))
 
@@ -1143,9 +1163,18 @@ def item_batcher(v: _Validator, value: Any, at: Path, st: _State) -> None:
 
 
 def result_writer(v: _Validator, value: Any, at: Path, st: _State) -> None:
-    _sub_object(v, value, at, st, {"Resource": string, "Parameters": payload, "Arguments": jsonata_template,
-                                   "WriterConfig": lambda v2, val, at2, st2: _sub_object(v2, val, at2, st2,
-                                                                                         _WRITER_CONFIG)})
+    if not _sub_object(v, value, at, st, {"Resource": string, "Parameters": payload, "Arguments": jsonata_template,
+                                          "WriterConfig": lambda v2, val, at2, st2: _sub_object(v2, val, at2, st2,
+                                                                                                _WRITER_CONFIG)}):
+        return
+    # AWS docs "ResultWriter (Map)": WriterConfig alone, Resource with its Parameters/Arguments, or all three
+    arguments = "Arguments" if st.lang == JSONATA else "Parameters"
+    if "Resource" not in value and "WriterConfig" not in value:
+        v.schema(at, "One of these fields is required: [WriterConfig, Resource]",
+                 hint="the ResultWriter field cannot be empty")
+    elif "Resource" in value and arguments not in value:
+        v.schema(at, f"These fields are required: [{arguments}]",
+                 hint=f"name the S3 bucket (and prefix) to write to: \"{arguments}\": {{\"Bucket\": \"...\"}}")
 
 
 _FIELD_CHECKS: dict[str, Callable[[_Validator, Any, Path, _State], None]] = {
@@ -1248,12 +1277,18 @@ def _load(definition: Any) -> tuple[Any, _source.Source | None, list[Problem]]:
     if definition is None or (isinstance(definition, (str, bytes)) and not definition):
         return None, None, [Problem("", "Received a null or empty workflow input.", "MISSING_DESCRIPTION")]
     if isinstance(definition, os.PathLike) or (isinstance(definition, str) and _names_a_file(definition)):
+        path = os.fspath(definition)
         try:
             with open(definition, encoding="utf-8") as handle:
                 definition = handle.read()
         except (OSError, UnicodeDecodeError, ValueError) as exc:
-            return None, None, [Problem("", f"Cannot read the definition file '{os.fspath(definition)}': {exc}",
+            return None, None, [Problem("", f"Cannot read the definition file '{path}': {exc}",
                                         "MISSING_DESCRIPTION")]
+        reason = _source.not_a_definition(definition)
+        if reason:  # say why without echoing the file: it may be any file, secrets included
+            return None, None, [Problem("", f"The file '{path}' is not a state machine definition: {reason}",
+                                        "INVALID_JSON_DESCRIPTION",
+                                        hint="pass the path of an .asl.json file, JSON text or a dict")]
     if isinstance(definition, bytes):
         try:
             definition = definition.decode("utf-8")
@@ -1274,8 +1309,9 @@ def _load(definition: Any) -> tuple[Any, _source.Source | None, list[Problem]]:
                                     line=exc.line, column=exc.column, hint=hint,
                                     excerpt=_source.excerpt(definition, exc.line, exc.column))]
     except RecursionError:
-        return None, None, [Problem("", "The definition is nested too deeply to be read",
-                                    "TOO_DEEPLY_NESTED", hint="JSON nesting this deep is never a state machine")]
+        return None, None, [Problem("", f"The definition is nested more than {_source.DEPTH_LIMIT} levels deep "
+                                        "(stepfn_lab's limit)", "TOO_DEEPLY_NESTED",
+                                    hint="JSON nesting this deep is never a state machine")]
     return src.value, src, []
 
 
@@ -1294,43 +1330,27 @@ def _check_json(v: _Validator, value: Any, src: _source.Source | None) -> bool:
         v.schema((), "Definition must be a valid JSON object", location="",
                  hint=f"got {_type_name(value)}; a definition looks like {{\"StartAt\": ..., \"States\": {{...}}}}")
         return False
-    if src is not None:
-        length = len(src.text)
-    else:
+    text = src.text if src is not None else None
+    if text is None:
         try:
-            length = len(json.dumps(value, allow_nan=False))
-        except RecursionError:
-            v.report("TOO_DEEPLY_NESTED", (), "The definition is nested too deeply to be read", location="")
+            text = json.dumps(value, allow_nan=False)  # C speed: types and NaN in one go
+        except (RecursionError, TypeError, ValueError):
+            text = None
+    # the iterative walk (linear, safe on any depth) runs only when something is wrong
+    found = _source.json_problem(value) if text is None or _source.too_deep_text(text) else None
+    if found is not None:
+        where, why = found
+        if why.startswith("nested more than"):
+            v.report("TOO_DEEPLY_NESTED", where, f"The definition is {why}",
+                     hint="JSON nesting this deep is never a state machine")
             return False
-        except (TypeError, ValueError):
-            where, why = _not_json(value)
-            v.schema(where, f"Value is not JSON: {why}")
-            return not why.startswith("a circular reference")
+        v.schema(where, f"Value is not JSON: {why}")
+        return why.endswith("is not a JSON number")  # other values stop the checks: they cannot be read
+    length = len(text)
     if length > MAX_DEFINITION_LENGTH:
         v.schema((), f"Value at 'definition' failed to satisfy constraint: Member must have length less than or "
                      f"equal to {MAX_DEFINITION_LENGTH}", location="", hint=f"this definition is {length} characters")
     return True
-
-
-def _not_json(value: Any) -> tuple[Path, str]:
-    """Where a Python value stops being JSON (non-JSON type, NaN, a cycle), found without recursion."""
-    stack: list[tuple[Any, Path, frozenset]] = [(value, (), frozenset())]
-    while stack:
-        node, where, parents = stack.pop()
-        if isinstance(node, (dict, list)):
-            if id(node) in parents:
-                return where, "a circular reference (the value contains itself)"
-            inner = parents | {id(node)}
-            pairs = node.items() if isinstance(node, dict) else enumerate(node)
-            for key, child in pairs:
-                if isinstance(node, dict) and not isinstance(key, (str, int, float, bool)) and key is not None:
-                    return where, f"a key of type {type(key).__name__}"
-                stack.append((child, where + (key,), inner))
-        elif isinstance(node, float) and (node != node or node in (float("inf"), float("-inf"))):
-            return where, f"{node} is not a JSON number"
-        elif not (node is None or isinstance(node, (str, int, float, bool))):
-            return where, f"a value of type {type(node).__name__}"
-    return (), "it cannot be written as JSON"
 
 
 def _duplicate_key(v: _Validator, path: Path, line: int, column: int, src: _source.Source) -> None:
@@ -1371,12 +1391,26 @@ def format_problems(problems: list[Problem]) -> str:
     return "\n\n".join(blocks) + "\n\n" + summary
 
 
+# AWS's CreateStateMachine answers "SCHEMA_VALIDATION_FAILED: Value is not a valid resource ARN at
+# /States/<state>/Resource" for a Resource that is not an ARN, which the kit only warns about (it runs
+# a bare name as a local task): the AWS-shaped answer says what AWS says.
+NOT_AN_ARN = "Value is not a valid resource ARN"
+
+
+def _as_aws_says(problem: Problem) -> Problem:
+    if problem.code == "INVALID_RESOURCE" and problem.severity == WARNING:
+        return Problem(problem.location, NOT_AN_ARN, "SCHEMA_VALIDATION_FAILED", ERROR)
+    return problem
+
+
 def to_aws_response(problems: list[Problem], severity: str = ERROR, max_results: int = 100) -> dict:
     """The ValidateStateMachineDefinition response: ``result``, ``diagnostics``, ``truncated``.
 
     Like AWS, ``severity="ERROR"`` (the default) returns errors only and ``"WARNING"``
-    returns warnings too; ``result`` is FAIL when any error exists.
+    returns warnings too; ``result`` is FAIL when any error exists. What the kit runs as a local
+    convenience but AWS refuses (a Resource that is not an ARN) is shown as AWS's error.
     """
+    problems = [_as_aws_says(p) for p in problems]
     shown = [p for p in problems if severity == WARNING or p.severity == ERROR]
     limit = max(0, min(max_results, 100)) if max_results else 100
     return {

@@ -377,7 +377,8 @@ def failure(execution: Any, limit: int = 220) -> str:
 
 def visited(execution: Any) -> list[str]:
     """Names of the top-level states an execution went through, in order."""
-    return [step.state for step in execution.steps if not step.path]
+    return [step.state for step in execution.steps
+            if not step.path and step.status not in ("RETRYING", "ABORTED")]  # one entry per state entered
 
 
 def same(a: Any, b: Any) -> bool:

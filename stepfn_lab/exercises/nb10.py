@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import DefinitionError
-from . import Exercise, say, show
+from ..runtime.engine import StateMachine
+from . import Exercise, patched, say, show, visited
 
 
 def _problem(err: DefinitionError) -> str:
@@ -240,4 +241,168 @@ q3 = Exercise(
           {"ErrorEquals": ["States.ALL"], "Next": "Call support"}], "ResultPath"),
         ([{"ErrorEquals": ["DoorMisaligned"], "ResultPath": "$.error", "Next": "Fix door"}], "was not caught"),
     ],
+)
+
+
+# --- q4: watch the retries in the Stepper ------------------------------------------------------------------
+
+Q4_JAMS = 3  # hidden from the learner: the Stepper shows it
+Q4_DEFINITION = {"StartAt": "Print label", "States": {
+    "Print label": {"Type": "Task", "Resource": LAMBDA + "PrintLabel", "Next": "Ship",
+                    "Retry": [{"ErrorEquals": ["PrinterJam"], "IntervalSeconds": 1, "MaxAttempts": 5,
+                               "BackoffRate": 2.0}]},
+    "Ship": {"Type": "Pass", "End": True}}}
+
+
+def _q4_machine():
+    from ..runtime.engine import StateMachine
+
+    return StateMachine.from_json(Q4_DEFINITION, name="MysteryPrinter")
+
+
+def mystery_printer():
+    """A Stepper on a label printer that jams a few times (how many? step through and see)."""
+    from ..widgets import Stepper
+
+    return Stepper(_q4_machine(), {"order": "o-9"}, lambdas={"PrintLabel": _flaky(Q4_JAMS)})
+
+
+def _q4_truth() -> tuple[int, float]:
+    execution = _q4_machine().run({"order": "o-9"}, lambdas={"PrintLabel": _flaky(Q4_JAMS)})
+    final = [s for s in execution.steps if s.state == "Print label"][-1]
+    return final.attempt, final.at
+
+
+def _check_q4(answer: Any) -> tuple[bool, str]:
+    if not isinstance(answer, dict) or not {"attempt", "seconds"} <= set(answer):
+        return False, say(f"Answer with {{\"attempt\": ..., \"seconds\": ...}}; got {show(answer)}.",
+                          f"Responda com {{\"attempt\": ..., \"seconds\": ...}}; veio {show(answer)}.")
+    attempt, seconds = _q4_truth()
+    got_attempt, got_seconds = answer["attempt"], answer["seconds"]
+    if got_attempt == attempt - 1:
+        return False, say(f"{got_attempt} is the number of retries. The attempt counts the first try too: the "
+                          f"Stepper's data-flow title says \"attempt n\".",
+                          f"{got_attempt} é o número de novas tentativas. A tentativa conta também a primeira: o "
+                          f"título do painel de dados no Stepper diz \"attempt n\".")
+    if got_attempt != attempt:
+        return False, say(f"Not attempt {show(got_attempt)}. Click Step until Print label turns green (SUCCEEDED) "
+                          f"and read its attempt number.",
+                          f"Não foi a tentativa {show(got_attempt)}. Clique em Step até Print label ficar verde "
+                          f"(SUCCEEDED) e leia o número da tentativa.")
+    if isinstance(got_seconds, bool) or not isinstance(got_seconds, (int, float)) or got_seconds != seconds:
+        return False, say(f"The attempt is right. The time is not {show(got_seconds)} s: read the virtual clock in "
+                          f"the Stepper's header after that Step (the back-off waits add up: 1 s, 2 s, ...).",
+                          f"A tentativa está certa. O tempo não é {show(got_seconds)} s: leia o relógio virtual no "
+                          f"cabeçalho do Stepper depois desse Step (as esperas somam: 1 s, 2 s, ...).")
+    return True, say(f"Attempt {attempt}, {seconds:g} s after the start: {attempt - 1} jams, each retry waiting "
+                     f"twice as long as the one before.",
+                     f"Tentativa {attempt}, {seconds:g} s depois do início: {attempt - 1} enroscos, cada nova "
+                     f"tentativa esperando o dobro da anterior.")
+
+
+q4 = Exercise(
+    "nb10.q4",
+    _check_q4,
+    hints=[
+        say("Each Step is one try of Print label: an orange box means that try failed and will be retried.",
+            "Cada Step é uma tentativa de Print label: uma caixa laranja quer dizer que essa tentativa falhou e "
+            "será repetida."),
+        say("Waits of 1, 2, 4 ... seconds: add up the ones before the successful try.",
+            "Esperas de 1, 2, 4 ... segundos: some as que vieram antes da tentativa que deu certo."),
+    ],
+    solution={"attempt": Q4_JAMS + 1, "seconds": 7},
+    wrong=[({"attempt": Q4_JAMS, "seconds": 7}, "number of retries"),
+           ({"attempt": 2, "seconds": 1}, "Click Step"),
+           ({"attempt": Q4_JAMS + 1, "seconds": 3}, "virtual clock"),
+           ("4", "Answer with")],
+)
+
+
+def _q5_problem(err: DefinitionError) -> str:
+    """The first problem of a rejected definition, on one line."""
+    problems = getattr(err, "problems", None) or []
+    return str(problems[0]).splitlines()[0] if problems else str(err).splitlines()[-1].strip()
+
+
+# --- q5: find the bug: crooked doors always go to support -------------------------------------------
+
+class DoorMisaligned(Exception):
+    """The door hangs crooked: realign it."""
+
+
+class HingeBroken(Exception):
+    """A hinge broke: call support."""
+
+
+def hang_door(event, context=None):
+    """Hangs the door in ``event["door"]``: "ok", "crooked" (DoorMisaligned) or "broken" (HingeBroken)."""
+    door = event.get("door") if isinstance(event, dict) else None
+    if door == "crooked":
+        raise DoorMisaligned("the door is 4 mm out of line")
+    if door == "broken":
+        raise HingeBroken("the top hinge snapped")
+    return {**event, "hung": True}
+
+
+_FN = "arn:aws:lambda:us-east-1:123456789012:function:"
+BUG_LAMBDAS = {"HangDoor": hang_door}
+BUGGY = {
+    "Comment": "A crooked door should be realigned, anything else goes to support. Crooked doors go to support too.",
+    "StartAt": "Hang door",
+    "States": {
+        "Hang door": {"Type": "Task", "Resource": _FN + "HangDoor", "Next": "Done", "Catch": [
+            {"ErrorEquals": ["States.TaskFailed"], "ResultPath": "$.error", "Next": "Call support"},
+            {"ErrorEquals": ["DoorMisaligned"], "ResultPath": "$.error", "Next": "Realign door"},
+        ]},
+        "Realign door": {"Type": "Pass", "Result": "realigned", "ResultPath": "$.fix", "Next": "Done"},
+        "Call support": {"Type": "Pass", "Result": "support called", "ResultPath": "$.fix", "Next": "Done"},
+        "Done": {"Type": "Succeed"},
+    },
+}
+_Q5_CASES = [({"door": "crooked"}, "Realign door"), ({"door": "broken"}, "Call support"), ({"door": "ok"}, "Done")]
+
+
+def _check_q5(answer: Any) -> tuple[bool, str]:
+    fixed, problem = patched(BUGGY, answer)
+    if fixed is None:
+        return False, problem
+    try:
+        machine = StateMachine.from_json(fixed, name="Doors")
+    except DefinitionError as err:
+        return False, say(f"AWS would reject it: {_q5_problem(err)}", f"A AWS recusaria: {_q5_problem(err)}")
+    for door, want in _Q5_CASES:
+        execution = machine.run(door, lambdas=BUG_LAMBDAS)
+        path = visited(execution)
+        if execution.status != "SUCCEEDED":
+            return False, say(f"With your fix, the door {show(door)} ended {execution.status} with {execution.error}.",
+                              f"Com a sua correção, a porta {show(door)} terminou {execution.status} com "
+                              f"{execution.error}.")
+        if want != "Done" and want not in path or want == "Done" and len(path) != 2:
+            return False, say(f"With your fix, the door {show(door)} went through {show(path)}; it should go to {want}.",
+                              f"Com a sua correção, a porta {show(door)} passou por {show(path)}; deveria ir para {want}.")
+    return True, say("Catchers are tried in order, and States.TaskFailed matches every error a task raises, "
+                     "DoorMisaligned included: the specific catcher must come first.",
+                     "Os catchers são testados em ordem, e States.TaskFailed casa com todo erro que uma task "
+                     "lança, inclusive DoorMisaligned: o catcher específico precisa vir primeiro.")
+
+
+q5 = Exercise(
+    "nb10.q5",
+    _check_q5,
+    hints=[
+        say("Step a crooked door through: which catcher does TaskStateExited's error output go to?",
+            "Avance uma porta torta: para qual catcher vai a saída de erro no TaskStateExited?"),
+        say("Catchers are tried in order; States.TaskFailed matches DoorMisaligned too.",
+            "Os catchers são testados em ordem; States.TaskFailed também casa com DoorMisaligned."),
+        say("Give \"Hang door\" its Catch again with the DoorMisaligned catcher first.",
+            "Dê de novo o Catch de \"Hang door\" com o catcher de DoorMisaligned primeiro."),
+    ],
+    solution={"Hang door": {"Catch": [
+        {"ErrorEquals": ["DoorMisaligned"], "ResultPath": "$.error", "Next": "Realign door"},
+        {"ErrorEquals": ["States.TaskFailed"], "ResultPath": "$.error", "Next": "Call support"},
+    ]}},
+    wrong=[({"Hang door": {"Catch": [{"ErrorEquals": ["DoorMisaligned"], "ResultPath": "$.error",
+                                      "Next": "Realign door"}]}}, "not reachable"),
+           ({"Hang door": {"Retry": [{"ErrorEquals": ["DoorMisaligned"], "MaxAttempts": 2}]}}, "should go to"),
+           ({"Hang doors": {"Catch": []}}, "did you mean 'Hang door'")],
 )

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import DefinitionError
-from . import Exercise, say, show
+from ..runtime.engine import StateMachine
+from . import Exercise, patched, say, show, visited
 
 
 def _problem(err: DefinitionError) -> str:
@@ -220,4 +221,171 @@ q3 = Exercise(
         ([{"ErrorEquals": ["States.ALL"], "Next": "Manual review"}], "ResultPath"),
         ([{"ErrorEquals": ["States.Timeout"], "ResultPath": "$.error", "Next": "Manual review"}], "not caught"),
     ],
+)
+
+
+# --- q4: which states did the failure stop? (step through it) -------------------------------------
+
+Q4_DEFINITION = {"StartAt": "Get ready", "States": {"Get ready": {"Type": "Parallel", "End": True, "Branches": [
+    {"StartAt": "Pack box", "States": {"Pack box": {"Type": "Wait", "Seconds": 30, "Next": "Label box"},
+                                       "Label box": {"Type": "Pass", "End": True}}},
+    {"StartAt": "Ask bank", "States": {"Ask bank": {"Type": "Wait", "Seconds": 5, "Next": "Check credit"},
+                                       "Check credit": {"Type": "Task", "Resource": LAMBDA + "CheckCredit",
+                                                        "End": True}}},
+    {"StartAt": "Book courier", "States": {
+        "Book courier": {"Type": "Task", "Resource": LAMBDA + "BookCourier", "Next": "Wait for courier"},
+        "Wait for courier": {"Type": "Wait", "Seconds": 20, "End": True}}}]}}}
+
+
+def _bank_offline(event, context=None):
+    raise ConnectionError("credit bureau offline")
+
+
+def _book(event, context=None):
+    return {"courier": "c-7"}
+
+
+def _q4_machine():
+    from ..runtime.engine import StateMachine
+
+    return StateMachine.from_json(Q4_DEFINITION, name="GetReady")
+
+
+def _q4_lambdas() -> dict:
+    return {"CheckCredit": _bank_offline, "BookCourier": _book}
+
+
+def get_ready():
+    """A Stepper on a Parallel of three branches; the bank is offline today."""
+    from ..widgets import Stepper
+
+    return Stepper(_q4_machine(), {"order": "o-12"}, lambdas=_q4_lambdas())
+
+
+def _q4_stopped() -> list[str]:
+    execution = _q4_machine().run({"order": "o-12"}, lambdas=_q4_lambdas())
+    return sorted(s.state for s in execution.steps if s.status == "ABORTED")
+
+
+def _check_q4(answer: Any) -> tuple[bool, str]:
+    if isinstance(answer, str):
+        answer = [answer]
+    if not isinstance(answer, (list, tuple, set)) or not all(isinstance(x, str) for x in answer):
+        return False, say(f"Answer with a list of state names, like [\"Label box\"]; got {show(answer)}.",
+                          f"Responda com uma lista de nomes de estados, como [\"Label box\"]; veio {show(answer)}.")
+    stopped = _q4_stopped()
+    got = sorted(set(answer))
+    if got == stopped:
+        return True, say(f"The bank check failed at 5 s and stopped {' and '.join(stopped)}: both were waiting "
+                         f"(WaitStateAborted in the history, ⊘ aborted in the branch picker).",
+                         f"A consulta ao banco falhou aos 5 s e parou {' e '.join(stopped)}: os dois estavam "
+                         f"esperando (WaitStateAborted no histórico, ⊘ aborted no seletor de ramos).")
+    if "Check credit" in got:
+        return False, say("Check credit is the state that failed (red), not one that was stopped.",
+                          "Check credit é o estado que falhou (vermelho), não um que foi parado.")
+    missing = [s for s in stopped if s not in got]
+    if missing:
+        return False, say(f"Not all of them: one branch more was still running at 5 s. Pick each branch in the "
+                          f"\"Parallel branch\" list after the failure.",
+                          f"Faltou algum: mais um ramo ainda estava rodando aos 5 s. Escolha cada ramo na lista "
+                          f"\"Parallel branch\" depois da falha.")
+    return False, say(f"{show(answer)} includes a state that never started or had already finished. Stopped "
+                      f"states show ABORTED in the data-flow pane.",
+                      f"{show(answer)} inclui um estado que nunca começou ou que já tinha terminado. Estados parados "
+                      f"aparecem como ABORTED no painel de dados.")
+
+
+q4 = Exercise(
+    "nb11.q4",
+    _check_q4,
+    hints=[
+        say("Click Step until the execution fails, then look at each branch in the \"Parallel branch\" list.",
+            "Clique em Step até a execução falhar e então olhe cada ramo na lista \"Parallel branch\"."),
+        say("Two branches were waiting when the bank check failed.",
+            "Dois ramos estavam esperando quando a consulta ao banco falhou."),
+    ],
+    solution=["Pack box", "Wait for courier"],
+    wrong=[(["Check credit"], "failed (red)"), (["Pack box"], "Not all of them"),
+           (["Pack box", "Wait for courier", "Label box"], "never started"), (3, "list of state names")],
+)
+
+
+def _q5_problem(err: DefinitionError) -> str:
+    """The first problem of a rejected definition, on one line."""
+    problems = getattr(err, "problems", None) or []
+    return str(problems[0]).splitlines()[0] if problems else str(err).splitlines()[-1].strip()
+
+
+# --- q5: find the bug: every order is rejected ----------------------------------------------------
+
+def _q5_stock(event, context=None):
+    """The stock service: is there enough of the sku?"""
+    stock = {"chair": 5, "lamp": 0}
+    return {"available": stock.get(event.get("sku"), 0) >= event.get("quantity", 1)}
+
+
+def _q5_credit(event, context=None):
+    """The bank: is the amount within the customer's limit?"""
+    return {"approved": event.get("amount", 0) <= 500}
+
+
+_FN = "arn:aws:lambda:us-east-1:123456789012:function:"
+BUG_LAMBDAS = {"CheckStock": _q5_stock, "CheckCredit": _q5_credit}
+BUGGY = {
+    "Comment": "Check stock and credit at once, then approve or reject. Every order fails.",
+    "StartAt": "Checks",
+    "States": {
+        "Checks": {"Type": "Parallel", "ResultPath": "$.checks", "Next": "Decide",
+                   "ResultSelector": {"stock.$": "$[1]", "credit.$": "$[0]"},
+                   "Branches": [
+                       {"StartAt": "Check stock", "States": {
+                           "Check stock": {"Type": "Task", "Resource": _FN + "CheckStock", "End": True}}},
+                       {"StartAt": "Check credit", "States": {
+                           "Check credit": {"Type": "Task", "Resource": _FN + "CheckCredit", "End": True}}}]},
+        "Decide": {"Type": "Choice", "Default": "Reject", "Choices": [
+            {"And": [{"Variable": "$.checks.stock.available", "BooleanEquals": True},
+                     {"Variable": "$.checks.credit.approved", "BooleanEquals": True}], "Next": "Approve"}]},
+        "Approve": {"Type": "Succeed"},
+        "Reject": {"Type": "Fail", "Error": "OrderRejected", "Cause": "no stock or no credit"},
+    },
+}
+BUG_INPUT = {"sku": "chair", "quantity": 2, "amount": 80}
+_Q5_CASES = [(BUG_INPUT, "SUCCEEDED"), ({"sku": "lamp", "quantity": 1, "amount": 80}, "OrderRejected"),
+             ({"sku": "chair", "quantity": 1, "amount": 900}, "OrderRejected")]
+
+
+def _check_q5(answer: Any) -> tuple[bool, str]:
+    fixed, problem = patched(BUGGY, answer)
+    if fixed is None:
+        return False, problem
+    try:
+        machine = StateMachine.from_json(fixed, name="Checks")
+    except DefinitionError as err:
+        return False, say(f"AWS would reject it: {_q5_problem(err)}", f"A AWS recusaria: {_q5_problem(err)}")
+    for order, want in _Q5_CASES:
+        execution = machine.run(order, lambdas=BUG_LAMBDAS)
+        got = execution.status if execution.status == "SUCCEEDED" else execution.error
+        if got != want:
+            return False, say(f"With your fix, the order {show(order)} ended with {got}; it should end with {want}.",
+                              f"Com a sua correção, o pedido {show(order)} terminou com {got}; deveria terminar "
+                              f"com {want}.")
+    return True, say("A Parallel's output lists the branches' results in branch order, not finishing order: "
+                     "$[0] is the stock check, $[1] the credit check.",
+                     "A saída de um Parallel lista os resultados na ordem dos ramos, não na ordem de término: "
+                     "$[0] é a checagem de estoque, $[1] a de crédito.")
+
+
+q5 = Exercise(
+    "nb11.q5",
+    _check_q5,
+    hints=[
+        say("Step through Checks and read its output in the data-flow pane: what is under \"stock\"?",
+            "Avance pelo Checks e leia a saída no painel de fluxo de dados: o que está em \"stock\"?"),
+        say("The result is an array in branch order: the first branch is Check stock.",
+            "O resultado é uma lista na ordem dos ramos: o primeiro ramo é Check stock."),
+    ],
+    solution={"Checks": {"ResultSelector": {"stock.$": "$[0]", "credit.$": "$[1]"}}},
+    wrong=[({"Decide": {"Default": "Approve"}}, "not reachable"),
+           ({"Checks": {"ResultSelector": {"stock.$": "$[1]", "credit.$": "$[1]"}}}, "should end with"),
+           ({"Check": {"ResultSelector": {}}}, "did you mean 'Checks'")],
 )

@@ -10,7 +10,8 @@ import math
 from typing import Any
 
 from ..errors import DefinitionError
-from . import Exercise, say, show
+from ..runtime.engine import StateMachine
+from . import Exercise, patched, say, show, visited
 
 
 def _problem(err: DefinitionError) -> str:
@@ -172,4 +173,153 @@ q3 = Exercise(
         ({"position.$": "$$.Map.Item.Index", "sku.$": "$$.Map.Item.Value.sku", "orderId.$": "$$.Map.Item.Value.orderId"},
          "not in the item"),
     ],
+)
+
+
+# --- q4: which iteration failed first? (step through it) --------------------------------------------
+
+LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:"
+Q4_LINES = [{"sku": "lamp", "qty": 1, "days": 4}, {"sku": "chair", "qty": 6, "days": 3},
+            {"sku": "desk", "qty": 1, "days": 1}, {"sku": "sofa", "qty": 5, "days": 2},
+            {"sku": "rug", "qty": 2, "days": 5}]
+Q4_DEFINITION = {"StartAt": "Each line", "States": {"Each line": {
+    "Type": "Map", "ItemsPath": "$.lines", "End": True,
+    "ItemProcessor": {"ProcessorConfig": {"Mode": "INLINE"}, "StartAt": "Wait for stock", "States": {
+        "Wait for stock": {"Type": "Wait", "SecondsPath": "$.days", "Next": "Reserve"},
+        "Reserve": {"Type": "Task", "Resource": LAMBDA + "Reserve", "End": True}}}}}}
+
+
+def _reserve(line, context=None):
+    if line["qty"] > 3:
+        raise ValueError(f"only 3 {line['sku']}s left")
+    return {"sku": line["sku"], "reserved": line["qty"]}
+
+
+def _q4_machine():
+    from ..runtime.engine import StateMachine
+
+    return StateMachine.from_json(Q4_DEFINITION, name="Restock")
+
+
+def restock():
+    """A Stepper on a Map whose iterations wait a different number of seconds each."""
+    from ..widgets import Stepper
+
+    return Stepper(_q4_machine(), {"lines": Q4_LINES}, lambdas={"Reserve": _reserve})
+
+
+def _q4_truth() -> tuple[int, list[int]]:
+    execution = _q4_machine().run({"lines": Q4_LINES}, lambdas={"Reserve": _reserve})
+    failed = next(s.index for s in execution.steps if s.status == "FAILED" and s.path)
+    aborted = [e.details["index"] for e in execution.history if e.type == "MapIterationAborted"]
+    return failed, sorted(aborted)
+
+
+def _check_q4(answer: Any) -> tuple[bool, str]:
+    if not isinstance(answer, dict) or not {"failed", "aborted"} <= set(answer):
+        return False, say(f"Answer with {{\"failed\": index, \"aborted\": [indexes]}}; got {show(answer)}.",
+                          f"Responda com {{\"failed\": índice, \"aborted\": [índices]}}; veio {show(answer)}.")
+    failed, aborted = _q4_truth()
+    if answer["failed"] == 1:
+        return False, say("The chair (iteration 1) is the first bad line in the list, but it waits 3 s. Step "
+                          "through: which iteration turns red first?",
+                          "A cadeira (iteração 1) é a primeira linha ruim da lista, mas espera 3 s. Avance com "
+                          "Step: qual iteração fica vermelha primeiro?")
+    if answer["failed"] != failed:
+        return False, say(f"Iteration {show(answer['failed'])} is not the one. Step until the first red box and "
+                          f"read its path (Each line[n]).",
+                          f"A iteração {show(answer['failed'])} não é essa. Avance até a primeira caixa vermelha e "
+                          f"leia o caminho (Each line[n]).")
+    got = answer["aborted"]
+    if not isinstance(got, (list, tuple)) or sorted(got) != aborted:
+        early = isinstance(got, (list, tuple)) and 2 in got  # the desk had finished before the failure
+        extra_en = " The desk (iteration 2) waited only 1 s: it had finished before the failure." if early else ""
+        extra_pt = " A mesa (iteração 2) esperou só 1 s: ela já tinha terminado antes da falha." if early else ""
+        return False, say(f"The failed iteration is right; the stopped ones are not {show(got)}. The "
+                          f"\"Map iteration\" list marks them ⊘ aborted.{extra_en}",
+                          f"A iteração que falhou está certa; as paradas não são {show(got)}. A lista "
+                          f"\"Map iteration\" as marca com ⊘ aborted.{extra_pt}")
+    return True, say(f"Iteration {failed} (the sofa, 2 s) failed first; iterations {aborted} were still waiting "
+                     f"and were stopped with MapIterationAborted.",
+                     f"A iteração {failed} (o sofá, 2 s) falhou primeiro; as iterações {aborted} ainda esperavam e "
+                     f"foram paradas com MapIterationAborted.")
+
+
+q4 = Exercise(
+    "nb12.q4",
+    _check_q4,
+    hints=[
+        say("The iterations wait 4, 3, 1, 2 and 5 seconds: the one that fails first is not the first in the list.",
+            "As iterações esperam 4, 3, 1, 2 e 5 segundos: a que falha primeiro não é a primeira da lista."),
+        say("Click Step until the header says FAILED, then open the \"Map iteration\" list.",
+            "Clique em Step até o cabeçalho dizer FAILED e então abra a lista \"Map iteration\"."),
+    ],
+    solution={"failed": 3, "aborted": [0, 1, 4]},
+    wrong=[({"failed": 1, "aborted": [0, 2, 3, 4]}, "first bad line"),
+           ({"failed": 0, "aborted": [1]}, "is not the one"),
+           ({"failed": 3, "aborted": [0, 1, 2, 4]}, "only 1 s"),
+           (3, "Answer with")],
+)
+
+
+def _q5_problem(err: DefinitionError) -> str:
+    """The first problem of a rejected definition, on one line."""
+    problems = getattr(err, "problems", None) or []
+    return str(problems[0]).splitlines()[0] if problems else str(err).splitlines()[-1].strip()
+
+
+# --- q5: find the bug: nobody gets the bulk price ---------------------------------------------------
+
+BUGGY = {
+    "Comment": "Price each order line: 10 or more units get the bulk price. Nobody ever gets it.",
+    "StartAt": "Each line",
+    "States": {
+        "Each line": {"Type": "Map", "ItemsPath": "$.lines", "End": True,
+                      "ItemSelector": {"sku.$": "$$.Map.Item.Value.sku", "qty.$": "$$.Map.Item.Index"},
+                      "ItemProcessor": {"StartAt": "Bulk?", "States": {
+                          "Bulk?": {"Type": "Choice", "Default": "Unit price", "Choices": [
+                              {"Variable": "$.qty", "NumericGreaterThanEquals": 10, "Next": "Bulk price"}]},
+                          "Bulk price": {"Type": "Pass", "Result": "bulk", "ResultPath": "$.price", "End": True},
+                          "Unit price": {"Type": "Pass", "Result": "unit", "ResultPath": "$.price", "End": True}}}},
+    },
+}
+BUG_INPUT = {"lines": [{"sku": "lamp", "qty": 1}, {"sku": "desk", "qty": 12}, {"sku": "chair", "qty": 30}]}
+_Q5_WANT = [{"sku": "lamp", "qty": 1, "price": "unit"}, {"sku": "desk", "qty": 12, "price": "bulk"},
+            {"sku": "chair", "qty": 30, "price": "bulk"}]
+
+
+def _check_q5(answer: Any) -> tuple[bool, str]:
+    fixed, problem = patched(BUGGY, answer)
+    if fixed is None:
+        return False, problem
+    try:
+        machine = StateMachine.from_json(fixed, name="Lines")
+    except DefinitionError as err:
+        return False, say(f"AWS would reject it: {_q5_problem(err)}", f"A AWS recusaria: {_q5_problem(err)}")
+    execution = machine.run(BUG_INPUT)
+    if execution.status != "SUCCEEDED":
+        return False, say(f"With your fix the execution ended {execution.status} with {execution.error}.",
+                          f"Com a sua correção a execução terminou {execution.status} com {execution.error}.")
+    if execution.output == _Q5_WANT:
+        return True, say("Each iteration got its line's position as its quantity (0, 1, 2): "
+                         "$$.Map.Item.Index is the position, $$.Map.Item.Value the item itself.",
+                         "Cada iteração recebia a posição da linha como quantidade (0, 1, 2): "
+                         "$$.Map.Item.Index é a posição, $$.Map.Item.Value é o próprio item.")
+    return False, say(f"The lines came out as {show(execution.output)}; they should be {show(_Q5_WANT)}.",
+                      f"As linhas saíram como {show(execution.output)}; deveriam ser {show(_Q5_WANT)}.")
+
+
+q5 = Exercise(
+    "nb12.q5",
+    _check_q5,
+    hints=[
+        say("Pick iteration 2 (the chair, 30 units) in the Stepper: what qty does Bulk? see?",
+            "Escolha a iteração 2 (a cadeira, 30 unidades) no Stepper: que qty o Bulk? enxerga?"),
+        say("In ItemSelector, $$.Map.Item.Index is the item's position; its value is in $$.Map.Item.Value.",
+            "No ItemSelector, $$.Map.Item.Index é a posição do item; o valor está em $$.Map.Item.Value."),
+    ],
+    solution={"Each line": {"ItemSelector": {"sku.$": "$$.Map.Item.Value.sku", "qty.$": "$$.Map.Item.Value.qty"}}},
+    wrong=[({"Bulk?": {"Default": "Bulk price"}}, "not reachable"),
+           ({"Each line": {"ItemSelector": {"sku.$": "$$.Map.Item.Value.sku", "qty.$": "$.qty"}}}, "ended FAILED"),
+           ({"Each Line": {"ItemsPath": "$.lines"}}, "did you mean 'Each line'")],
 )

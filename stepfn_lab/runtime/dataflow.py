@@ -20,6 +20,7 @@ from typing import Any
 
 from ..asl.model import ROOT_PATH_MARK
 from ..asl.paths import PathNotFound, ResultPathMismatch, to_json
+from ..asl.source import DEPTH_LIMIT
 from ..errors import DATA_LIMIT_EXCEEDED, RUNTIME, StatesError
 
 PAYLOAD_LIMIT = 262_144  # bytes: 256 KiB, AWS's quota for state input and output
@@ -87,7 +88,9 @@ class SizeMeter:
     def __init__(self) -> None:
         self._known: dict[int, tuple[Any, int]] = {}
 
-    def size(self, value: Any) -> int:
+    def size(self, value: Any, depth: int = 1) -> int:
+        """The JSON size of ``value`` in UTF-8 bytes. Raises StatesError(States.Runtime) for data
+        nested more than DEPTH_LIMIT levels (stepfn_lab's limit, see asl/source.py)."""
         if value is None or value is True:
             return 4
         if value is False:
@@ -96,27 +99,32 @@ class SizeMeter:
         if kind is str:
             if value.isascii() and not _PLAIN.search(value):
                 return len(value) + 2
-            return len(json.dumps(value, ensure_ascii=False).encode("utf-8"))
+            return _utf8_length(value)
         if kind is int:
             return len(str(value))
         if kind is float:
             return len(repr(value)) if value == value and value not in (_INF, -_INF) else len(json.dumps(value))
         if kind is dict or kind is list:
             known = self._known.get(id(value))
-            if known is not None and known[0] is value:
+            # a size measured at this depth or deeper holds here too (the subtree fits the limit)
+            if known is not None and known[0] is value and depth <= known[2]:
                 return known[1]
+            if depth > DEPTH_LIMIT:
+                raise StatesError(RUNTIME, f"The data is nested more than {DEPTH_LIMIT} levels deep "
+                                           "(stepfn_lab's limit for JSON values)")
+            inner = depth + 1
             if kind is dict:
                 # braces, a colon per member, commas between members
-                total = (1 + 2 * len(value) if value else 2) + sum(self.size(k) + self.size(v)
+                total = (1 + 2 * len(value) if value else 2) + sum(self.size(k, inner) + self.size(v, inner)
                                                                    for k, v in value.items())
             else:
-                total = 1 + max(len(value), 1) + sum(self.size(v) for v in value)
+                total = 1 + max(len(value), 1) + sum(self.size(v, inner) for v in value)
             if len(value) >= self.BIG:
                 if len(self._known) > 8192:
                     self._known.clear()
-                self._known[id(value)] = (value, total)
+                self._known[id(value)] = (value, total, depth)
             return total
-        return len(json.dumps(value, ensure_ascii=False).encode("utf-8"))
+        return _utf8_length(value)
 
     def check(self, value: Any, state_name: str) -> None:
         if self.size(value) > PAYLOAD_LIMIT:
@@ -124,8 +132,13 @@ class SizeMeter:
                                                    "exceeding the maximum number of bytes service limit.")
 
 
+def _utf8_length(value: Any) -> int:
+    # a lone surrogate (legal in JSON text and in AWS's Java strings) is counted, never an error
+    return len(json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+
+
 def payload_size(value: Any) -> int:
-    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass"))
 
 
 def check_size(value: Any, state_name: str) -> None:

@@ -12,16 +12,21 @@ exactly one action of one frame and writes at most a few history events, so an
 execution can stop between any two events and go on later (step, back,
 breakpoints, callbacks, a kernel restart).
 
-Concurrency is simulated deterministically: frames that are ready at the same
-virtual time take turns one action at a time (round robin), which reproduces
-the interleaving AWS records for Parallel branches; a frame that waits (Wait,
-retry back-off) is skipped until the virtual clock reaches its time.
+Concurrency is simulated deterministically: Parallel branches that are ready at
+the same virtual time take turns one action at a time (round robin), which
+reproduces the interleaving AWS records for them; Map iterations take turns one
+state at a time (see ``_pick``); a frame that waits (Wait, retry back-off) is
+skipped until the virtual clock reaches its time.
+
+``step()`` runs until one state of one frame has finished, or one attempt of a
+retried state has failed: that is the Stepper's Step, in history order.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from collections import deque
 from datetime import datetime
 from typing import Any, Callable
@@ -29,12 +34,13 @@ from typing import Any, Callable
 from ..asl.model import Definition, State
 from ..errors import (ALL, DATA_LIMIT_EXCEEDED, HEARTBEAT_TIMEOUT, TASK_FAILED, EXCEED_TOLERATED_FAILURE_THRESHOLD,
                       INTRINSIC_FAILURE, QUERY_EVALUATION_ERROR, RUNTIME, TIMEOUT,
-                      ExecutionError, StatesError)
+                      DefinitionError, ExecutionError, StatesError)
 from . import tasks as _tasks
 from .clock import IdFactory, Rng, VirtualClock
 from .collector import fewer_collections
 from .dataflow import SizeMeter, Trace, check_size, place_result, select_input, select_output
-from .frames import ABORTED, FAILED, RUNNING, SUCCEEDED, TIMED_OUT, Fan, Frame, Scope, Step
+from .frames import (ABORTED, CAUGHT_ERROR, FAILED, RETRYING, RUNNING, SUCCEEDED, TIMED_OUT, Fan, Frame, Scope,
+                     Step)
 from .history import NAME_INDEX, NAME_INPUT, NAME_OUTPUT, History, text
 from .maprun import DISCARD, FINISHED, child_ended
 from .states import ENTER
@@ -59,6 +65,24 @@ NEVER = math.inf
 VARIABLE_LIMIT = 262_144  # bytes per variable and per Assign
 EXECUTION_VARIABLES_LIMIT = 10 * 1024 * 1024
 
+# Execution and state machine names (StartExecution / CreateStateMachine "name"): 1-80 characters, none of
+# whitespace, < > { } [ ], ? *, " # % \\ ^ | ~ ` $ & , ; : /, control characters (U+0000-001F,
+# U+007F-009F), U+FFFE-FFFF or surrogates; AWS answers InvalidName otherwise (Step Functions API reference).
+_NAME_FORBIDDEN = re.compile("[\\s<>{}\\[\\]?*\"#%\\\\^|~`$&,;:/\x00-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+
+
+def invalid_name(name: Any, what: str) -> str | None:
+    """AWS's InvalidName answer for a bad execution or state machine name, else None."""
+    if isinstance(name, str) and 1 <= len(name) <= 80 and not _NAME_FORBIDDEN.search(name):
+        return None
+    shown = name if isinstance(name, str) else repr(name)
+    bad = _NAME_FORBIDDEN.search(name) if isinstance(name, str) else None
+    why = (f"it contains {bad.group(0)!r}" if bad else
+           "it must be 1 to 80 characters" if isinstance(name, str) else "it must be a string")
+    return (f"InvalidName: Invalid Name: '{shown}' ({what} names are 1-80 characters without whitespace, "
+            f"brackets, wildcards or \" # % \\ ^ | ~ ` $ & , ; : /; {why})")
+
+
 # Errors whose cause AWS prefixes with "An error occurred while executing the state ...".
 _PREFIXED = (RUNTIME, QUERY_EVALUATION_ERROR, INTRINSIC_FAILURE)
 
@@ -76,6 +100,9 @@ class StateMachine:
     def __init__(self, definition: Definition, raw: dict, *, name: str = "StateMachine",
                  workflow_type: str = STANDARD, region: str = "us-east-1", account: str = "123456789012",
                  source: str | None = None, problems: list | None = None, log_level: str | None = None):
+        problem = invalid_name(name, "state machine")
+        if problem:
+            raise DefinitionError(problem)
         self.definition = definition
         # Express: the CloudWatch Logs level (ALL, ERROR, FATAL, OFF). A run keeps the events this level
         # logs; None keeps every event (the lab's default, so runs can be drawn and stepped through).
@@ -100,13 +127,26 @@ class StateMachine:
 
         Raises DefinitionError listing every problem found.
         """
-        from ..asl.parse import compile_definition, load_definition
+        from ..asl.parse import compile_definition, load_definition, structure_problems
+        from ..errors import DefinitionError, Problem
         raw, source = load_definition(definition)
-        workflow_type = (workflow_type or STANDARD).upper()
+        workflow_type = (workflow_type or STANDARD).upper() if isinstance(workflow_type, str) else STANDARD
         problems: list = []
         if validate:
             problems = _validate(raw if source is None else source, workflow_type)
-        return cls(compile_definition(raw), raw, name=name, workflow_type=workflow_type, region=region,
+        else:  # what the engine cannot run at all is still refused, with the fix
+            found = structure_problems(raw)
+            if found:
+                raise DefinitionError(found)
+        try:
+            compiled = compile_definition(raw)
+        except DefinitionError:
+            raise
+        except Exception as exc:  # only reachable with validate=False: validation reports these first
+            raise DefinitionError([Problem("", f"the definition cannot be compiled ({type(exc).__name__}: {exc})",
+                                           hint="run stepfn_lab.validate(definition) to see every problem")]) \
+                from None
+        return cls(compiled, raw, name=name, workflow_type=workflow_type, region=region,
                    account=account, source=source, problems=problems, log_level=log_level)
 
     from_file = from_json
@@ -117,6 +157,8 @@ class StateMachine:
         """Start an execution and stop before its first state; ``step()`` or ``run()`` it."""
         if name is None:
             name = self._ids.uuid(self.arn)
+        elif invalid_name(name, "execution"):
+            raise ExecutionError(invalid_name(name, "execution"))
         elif self.workflow_type == STANDARD and name in self._names:
             raise ExecutionError(f"ExecutionAlreadyExists: an execution named {name!r} already ran on "
                                  f"{self.name!r}; Standard execution names are unique per state machine")
@@ -145,6 +187,16 @@ class StateMachine:
                 f"states={len(self.definition.states)})")
 
 
+def _check_json(value: Any, error: str, what: str) -> None:
+    """AWS's APIs take JSON text: refuse what is not JSON (NaN, Infinity, other types) or is
+    deeper than stepfn_lab handles, naming where it is."""
+    from ..asl.source import json_problem, pointer
+    found = json_problem(value)
+    if found is not None:
+        where, why = found
+        raise ExecutionError(f"{error}: {what} is not JSON stepfn_lab can take: at {pointer(where)}, {why}")
+
+
 def _validate(definition: Any, workflow_type: str) -> list:
     from ..errors import DefinitionError
     try:
@@ -169,6 +221,7 @@ class Execution:
                  test_case: str | None = None, sync: bool = False, redelivery_rate: float = 0.0,
                  activity_workers: dict | None = None, store: str | None = None, tasks: dict | None = None,
                  child_histories: bool | None = None, log_level: str | None = None):
+        _check_json(input, "InvalidExecutionInput", "the execution input")
         self.machine = machine
         self.name = name
         self.input = input
@@ -192,7 +245,7 @@ class Execution:
         self.deliveries: dict[str, int] = {}  # task state -> how many times its work ran
         self.activity_workers = activity_workers or {}
         self.retries = 0
-        self.store = store
+        self.store = None if store is None else str(store)
         kind = "express" if self.workflow_type == EXPRESS else "execution"
         self.arn = f"arn:aws:states:{machine.region}:{machine.account}:{kind}:{machine.name}:{name}"
         if self.workflow_type == EXPRESS:  # Express ARNs carry a run id after the name
@@ -225,6 +278,8 @@ class Execution:
         self.tokens: dict[str, Frame] = {}
         self.redrive_count = 0
         self.internal_error: str | None = None
+        # Map iterations finished and started, for progress bars: inline items, Distributed Map child executions
+        self.fanned: dict[str, list[int]] = {"items": [0, 0], "child executions": [0, 0]}
         self._exec_context = {
             "Id": self.arn, "Input": input, "StartTime": self.clock.iso(), "Name": name,
             "RoleArn": machine.role_arn,
@@ -242,6 +297,7 @@ class Execution:
                           history=self.history, last_id=ev.id, path="")
         self.root.steps = self.steps if self.history.keep is None else DISCARD
         self._check_input_size(input)
+        self._persist()  # a stored execution exists from its start, before its first state
 
     # -- public control -------------------------------------------------------------------
 
@@ -252,7 +308,7 @@ class Execution:
     @property
     def waiting(self) -> bool:
         """True when the execution is paused until a callback arrives (send_task_success ...)."""
-        return self.status == RUNNING and self._pick(self.root) is None and self._next_wake() == NEVER
+        return self.status == RUNNING and self._pick(self.root, commit=False) is None and self._next_wake() == NEVER
 
     def run(self, max_events: int | None = None, until: float | None = None) -> Execution:
         """Run until the end, or until it must wait for a callback (status stays RUNNING).
@@ -262,8 +318,11 @@ class Execution:
         """
         limit = None if max_events is None else len(self.history) + max_events
         advance = self.advance
+        durable = self.store is not None and self.workflow_type == STANDARD
         with fewer_collections():  # linear cost at any size; the collector's settings come back after
             while advance(until):
+                if durable:
+                    self._persist()  # every action is saved before the next one starts
                 if limit is not None and len(self.history) >= limit:
                     break
             else:
@@ -275,7 +334,7 @@ class Execution:
     def _let_time_pass(self, until: float) -> None:
         """``run(until=T)`` with nothing due before T: the virtual clock moves on to T, so that a
         heartbeat or a callback sent next happens at T (the execution's own timeout may come first)."""
-        if self.status != RUNNING or self._pick(self.root) is not None or until <= self.clock.now:
+        if self.status != RUNNING or self._pick(self.root, commit=False) is not None or until <= self.clock.now:
             return
         if self.deadline <= until:
             self.clock.advance_to(self.deadline)
@@ -283,19 +342,47 @@ class Execution:
         else:
             self.clock.advance_to(until)
 
-    def step(self) -> Step | None:
-        """Run until the next state finishes; return what it did (None when nothing is left to do)."""
+    def step(self, before: Callable[[Frame], bool] | None = None) -> Step | None:
+        """Run until one state of one frame finishes (or one attempt of a retried state fails);
+        return its record, None when nothing is left to do.
+
+        ``before(frame)`` is asked before every action but the first: when it says True the
+        step stops there, before that frame acts (breakpoints "stop before"), and returns None.
+        """
         count = len(self.steps)
+        first = True
+        durable = self.store is not None and self.workflow_type == STANDARD
         while len(self.steps) == count:
+            if before is not None and not first and self.status == RUNNING:
+                upcoming = self.next_frame()
+                if upcoming is not None and before(upcoming):
+                    break
+            first = False
             if not self.advance():
                 break
+            if durable:
+                self._persist()  # every action is saved before the next one starts
         self._persist()
-        return self.steps[-1] if len(self.steps) > count else None
+        return self.steps[count] if len(self.steps) > count else None
+
+    def next_frame(self) -> Frame | None:
+        """The frame that acts next (None when every frame waits for time or a callback); changes nothing."""
+        return self._pick(self.root, commit=False) if self.status == RUNNING else None
 
     def _persist(self) -> None:
         if self.store is not None and self.workflow_type == STANDARD:
+            if len(self.history) == getattr(self, "_saved_events", None) and self.status != RUNNING \
+                    and getattr(self, "_owner", None) is None:
+                return  # a finished execution already saved as it is
             from .durable import save
             save(self)
+
+    def close(self) -> None:
+        """Give up ownership of a stored execution so that another process can load it (it stays
+        in the store; ``load_execution`` brings it back). Executions without a store: nothing to do."""
+        if self.store is not None:
+            from .durable import release
+            release(self)
 
     def advance(self, until: float | None = None) -> bool:
         """Perform one action (a few history events at most). False when nothing can happen now."""
@@ -348,8 +435,17 @@ class Execution:
 
     # -- scheduling -----------------------------------------------------------------------
 
-    def _pick(self, frame: Frame) -> Frame | None:
-        """The frame that acts next, or None when all are waiting."""
+    def _pick(self, frame: Frame, commit: bool = True) -> Frame | None:
+        """The frame that acts next, or None when all are waiting (``commit=False``: only look).
+
+        Design note: AWS runs the branches and iterations of a state at the same time, so
+        their events interleave. For Parallel branches the recorded histories fix the order:
+        round robin, one action each (every branch's ``PassStateEntered`` before the first
+        ``PassStateExited``). For Map iterations every recorded history has MaxConcurrency 1,
+        one iteration after the other, and AWS documents no order for concurrent ones; the kit
+        gives each running iteration a turn of one whole state (until it exits, fails or has to
+        wait), in item order, so that one Step of the Stepper is one state of one iteration.
+        """
         if frame.phase != "children":
             if frame.blocked or frame.ready_at > self.clock.now:
                 return None
@@ -364,18 +460,36 @@ class Execution:
         if fan.distributed:
             # independent child executions take turns in a rotating queue: O(1) per action with
             # thousands running (AWS runs them concurrently; no history records their interleaving)
+            looking = iter(active)  # only looking: the queue stays as it is
             for _ in range(n):
-                child = active[0]
-                active.rotate(-1)
-                picked = self._pick(child)
+                if commit:
+                    child = active[0]
+                    active.rotate(-1)
+                else:
+                    child = next(looking)
+                picked = self._pick(child, commit)
                 if picked is not None:
                     return picked
             return None
+        if frame.definition.states[frame.state].type == "Map":
+            # fan.rr is the item index that holds the turn
+            start = next((k for k, child in enumerate(active) if child.index >= fan.rr), 0)
+            for k in range(n):
+                child = active[(start + k) % n]
+                picked = self._pick(child, commit)
+                if picked is not None:
+                    if commit:  # the turn passes on when the child's state ends with this action
+                        fan.rr = child.index + 1 if picked is child and child.phase == "exit" else child.index
+                    return picked
+            if commit:
+                fan.rr = 0  # every iteration waits: when time moves on, the first item goes first
+            return None
         for k in range(n):
             child = active[(fan.rr + k) % n]
-            picked = self._pick(child)
+            picked = self._pick(child, commit)
             if picked is not None:
-                fan.rr = (fan.rr + k + 1) % max(n, 1)
+                if commit:
+                    fan.rr = (fan.rr + k + 1) % max(n, 1)
                 return picked
         return None
 
@@ -395,13 +509,23 @@ class Execution:
     # -- one action ---------------------------------------------------------------------------
 
     def _act(self, frame: Frame) -> None:
-        state = frame.definition.states[frame.state]
+        state = frame.definition.states.get(frame.state)
+        if state is None:  # only a store edited by hand can get here: definitions are checked first
+            self.frame_failed(frame, RUNTIME, f"There is no state named {frame.state!r} in this machine.")
+            return
+        self.guarded(frame, state, _PHASES[frame.phase], self, frame, state)
+
+    def guarded(self, frame: Frame, state: State, action: Callable, *args: Any) -> None:
+        """Run one action of a state; whatever goes wrong fails the state (Retry and Catch apply)
+        instead of escaping to the caller: the run and its history are never lost."""
         try:
-            _PHASES[frame.phase](self, frame, state)
+            action(*args)
         except StatesError as err:
             self.state_failed(frame, state, err)
         except RecursionError:
-            self.state_failed(frame, state, StatesError(RUNTIME, "the data is nested too deeply to process"))
+            from ..asl.source import DEPTH_LIMIT
+            self.state_failed(frame, state, StatesError(RUNTIME, f"The data is nested too deeply to process "
+                                                                 f"(stepfn_lab's limit is {DEPTH_LIMIT} levels)."))
         except Exception as exc:  # a defect must not lose the run: fail it and keep the history
             import traceback
             self.internal_error = traceback.format_exc()
@@ -496,6 +620,8 @@ class Execution:
         frame.retry_counts = None
         frame.retry_total = 0
         frame.token = None
+        frame.error = frame.cause = None  # an earlier state's caught error is not this state's
+        frame.choice = None
         self.transitions += 1
         if frame.history is not self.history:  # a Distributed Map's child execution: its own count
             self.child_transitions += 1
@@ -503,6 +629,7 @@ class Execution:
             raise StatesError(RUNTIME, f"The execution made more than {self.max_transitions} state transitions; "
                                        "is there an endless loop? (raise max_transitions= to allow more)")
         frame.entered_id = self.emit(frame, _ENTERED[state.type], (NAME_INPUT, state.name, frame.raw_input))
+        frame.attempt_id = frame.entered_id
         if self.trace_enabled and frame.steps is not DISCARD:  # a child execution that keeps nothing
             frame.trace = Trace(input=frame.raw_input)
         ENTER[state.type](self, frame, state)
@@ -517,13 +644,12 @@ class Execution:
             details: Any = (NAME_OUTPUT, state.name, frame.output)
         else:
             details = {"name": state.name, "output": frame.output, "assignedVariables": frame.assigned}
-        first = frame.entered_id
+        first = frame.attempt_id or frame.entered_id  # after retries: the events of the last attempt
         self.emit(frame, _EXITED[state.type], details)
         if frame.trace is not None:
             frame.trace["output"] = frame.output
         if frame.steps is not DISCARD:
-            frame.steps.append(Step(frame, state, "CAUGHT_ERROR" if frame.caught else SUCCEEDED, first,
-                                    frame.last_id))
+            frame.steps.append(Step(frame, state, CAUGHT_ERROR if frame.caught else SUCCEEDED, first, frame.last_id))
         if frame.next is None:
             self._frame_succeeded(frame, frame.output)
         else:
@@ -579,9 +705,12 @@ class Execution:
         elif frame.retry_total and state.uses_context:
             self.task_payload(frame, state)  # a retry sees its own $$.State.RetryCount
         if resource.uses_lambda_events:
-            self.emit(frame, "LambdaFunctionScheduled", schedule_details(self, frame, resource, lambda_events=True))
+            scheduled = self.emit(frame, "LambdaFunctionScheduled",
+                                  schedule_details(self, frame, resource, lambda_events=True))
         else:
-            self.emit(frame, "TaskScheduled", schedule_details(self, frame, resource, lambda_events=False))
+            scheduled = self.emit(frame, "TaskScheduled", schedule_details(self, frame, resource, lambda_events=False))
+        if frame.retry_total:
+            frame.attempt_id = scheduled
         frame.phase = "start"
 
     def _phase_start(self, frame: Frame, state: State) -> None:
@@ -635,6 +764,8 @@ class Execution:
             if resume_fan(self, frame, state):
                 return
         frame.stash = None
+        if frame.retry_total:
+            frame.attempt_id = len(frame.history) + 1  # this attempt starts with <Type>StateStarted
         if state.type == "Parallel":
             self.emit(frame, "ParallelStateStarted")
             branches = state.branches
@@ -707,6 +838,7 @@ class Execution:
         fan.done += 1
         _remove(fan.active, frame)
         if frame.kind == "iteration":
+            self.fanned["child executions" if fan.distributed else "items"][0] += 1
             if fan.distributed:
                 child_ended(self, fan, frame, SUCCEEDED)
             else:
@@ -727,8 +859,10 @@ class Execution:
         fan = parent.fan
         _remove(fan.active, frame)
         fan.done += 1
-        if fan.distributed and frame.kind == "iteration":
-            child_ended(self, fan, frame, FAILED)
+        if frame.kind == "iteration":
+            self.fanned["child executions" if fan.distributed else "items"][0] += 1
+            if fan.distributed:
+                child_ended(self, fan, frame, FAILED)
         if frame.kind == "branch":
             fan.last = max(fan.last, frame.last_id)
             fan.failed = (error, cause)
@@ -758,13 +892,58 @@ class Execution:
             self._abort_children(fan)
 
     def _abort_children(self, fan: Fan) -> None:
-        for child in list(fan.active):
-            child.status = ABORTED
+        """Stop the branches or iterations still running after a sibling failed, with their closing events.
+
+        Design note: AWS stops the other branches of a failed Parallel state and the other
+        iterations of a failed Map ("When the Map state fails, all iterations are stopped",
+        AWS docs "Map state in Inline mode"), and its history has a closing event for each
+        thing it stopped: ``TaskStateAborted``, ``WaitStateAborted``, ``MapStateAborted``,
+        ``ParallelStateAborted`` for a state in progress and ``MapIterationAborted`` for an
+        inline iteration (the event types of the API reference, "HistoryEvent"). Pass,
+        Choice, Succeed and Fail have no Aborted event: they never wait. The recorded cases
+        have no failure beside a running sibling (their Maps run one iteration at a time),
+        so the place is the kit's choice: right after the failing child's events, in item
+        order, before the ``MapStateFailed``/``ParallelStateFailed`` of the state.
+        A Distributed Map's child execution gets ``ExecutionAborted`` in its own history.
+        """
         if fan.map_run is not None:
             fan.map_run.counts["running"] -= len(fan.active)
             fan.map_run.counts["aborted"] += len(fan.active)
+        for child in sorted(fan.active, key=lambda f: f.index):
+            self._abort_frame(child, fan)
         fan.active.clear()
         fan.next_index = len(fan.children)
+
+    def _abort_frame(self, frame: Frame, fan: Fan) -> None:
+        frame.status = ABORTED
+        parent = frame.parent
+        for token in [t for t, f in self.tokens.items() if f is frame]:
+            del self.tokens[token]  # nobody can answer a stopped task
+        state = frame.definition.states[frame.state]
+        if frame.phase != "enter":  # the state was entered and has not ended
+            inner = frame.fan
+            if inner is not None:
+                for child in sorted(inner.active, key=lambda f: f.index):
+                    self._abort_frame(child, inner)
+                inner.active.clear()
+                frame.last_id = max(frame.last_id, inner.last)
+            if frame.history is parent.history and state.type in _ABORTED:
+                self.emit(frame, _ABORTED[state.type])
+            if frame.steps is not DISCARD:
+                frame.steps.append(Step(frame, state, ABORTED, frame.attempt_id or frame.entered_id, frame.last_id))
+        if frame.kind == "iteration":
+            self.fanned["child executions" if fan.distributed else "items"][0] += 1
+            if fan.distributed:
+                record = fan.map_run.executions.get(frame.index) if fan.map_run is not None else None
+                if record is not None:  # a kept child history ends as AWS ends a stopped child execution
+                    record.status = ABORTED
+                    self.emit(frame, "ExecutionAborted")
+                return
+            parent.last_id = frame.last_id
+            self.emit(parent, "MapIterationAborted", {"name": parent.state, "index": frame.index})
+            fan.last = parent.last_id
+        elif frame.history is parent.history:
+            fan.last = max(fan.last, frame.last_id)
 
     def state_failed(self, frame: Frame, state: State, err: StatesError, prefixed: bool = False) -> None:
         """A state raised an ASL error: retry it, catch it, or fail the frame."""
@@ -788,7 +967,8 @@ class Execution:
                 self.emit(frame, f"{state.type}StateFailed")
             if self._catch(frame, state, error, cause):
                 return
-        frame.steps.append(Step(frame, state, FAILED, frame.entered_id, frame.last_id))
+        if frame.steps is not DISCARD:
+            frame.steps.append(Step(frame, state, FAILED, frame.attempt_id or frame.entered_id, frame.last_id))
         self.frame_failed(frame, error, cause)
 
     def _retry(self, frame: Frame, state: State, error: str) -> bool:
@@ -804,6 +984,10 @@ class Execution:
                 delay = min(delay, retrier.max_delay_seconds)
             if retrier.jitter_strategy == "FULL":
                 delay = self.rng.uniform(0, delay)
+            # one attempt is one Step: the Stepper shows each try and each back-off wait
+            if frame.steps is not DISCARD:
+                frame.steps.append(Step(frame, state, RETRYING, frame.attempt_id or frame.entered_id, frame.last_id,
+                                        retry_in=delay))
             counts[i] += 1
             frame.retry_total += 1
             self.retries += 1
@@ -879,6 +1063,7 @@ class Execution:
 
     def send_task_success(self, token: str, output: Any) -> Execution:
         from .invoke import resume_with_success
+        _check_json(output, "InvalidOutput", "the task output")
         resume_with_success(self, token, output)
         self._persist()
         return self
@@ -912,6 +1097,7 @@ class Execution:
             self.emit(frame, "ExecutionAborted", details)
             self.status = ABORTED
             self.error, self.cause = error, cause
+            self._persist()
         return self
 
     # -- views ------------------------------------------------------------------------------
@@ -1069,6 +1255,7 @@ _RETRYABLE = ("Task", "Parallel", "Map")
 
 _ENTERED = {t: f"{t}StateEntered" for t in ("Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map")}
 _EXITED = {t: f"{t}StateExited" for t in ("Pass", "Task", "Choice", "Wait", "Succeed", "Parallel", "Map")}
+_ABORTED = {t: f"{t}StateAborted" for t in ("Task", "Wait", "Parallel", "Map")}
 
 
 def _invoke_timed_out(execution: Execution, frame: Frame, state: State) -> None:

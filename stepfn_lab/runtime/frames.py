@@ -25,6 +25,8 @@ from .dataflow import Trace
 from .history import History, LazyText
 
 RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED = "RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"
+CAUGHT_ERROR = "CAUGHT_ERROR"  # a state failed and its Catch sent the execution on
+RETRYING = "RETRYING"  # one attempt of a state failed and its Retry will try again
 NEVER = math.inf
 
 
@@ -102,7 +104,7 @@ class Frame:
                  "output", "next", "entered_id", "entered_at", "last_id", "ready_at", "retry_counts",
                  "retry_total", "scope", "status", "error", "_cause", "fan", "trace", "history", "token",
                  "assigned", "timeout", "heartbeat", "blocked", "caught", "path", "result", "deadline",
-                 "heartbeat_deadline", "vars_before", "stash", "steps")
+                 "heartbeat_deadline", "vars_before", "stash", "steps", "choice", "attempt_id")
 
     def __init__(self, definition: Definition, raw_input: Any, *, parent: Frame | None, kind: str, index: int,
                  scope: Scope, history: History, last_id: int, path: str):
@@ -140,6 +142,8 @@ class Frame:
         self.stash: Fan | None = None  # the children of a failed Parallel/Map, kept for Redrive
         # where this frame's step records go: the execution's steps, or a child execution's own
         self.steps: list | None = parent.steps if parent is not None else None
+        self.choice: int | str | None = None  # the Choice rule that matched (its index) or "Default"
+        self.attempt_id = 0  # the first event of the current attempt (TaskScheduled, <Type>StateStarted)
 
     @property
     def cause(self) -> Any:
@@ -158,28 +162,44 @@ class Frame:
 
 
 class Step:
-    """What one state did: its name, type, data-flow trace, where it went and its events."""
+    """What one state of one frame did, or one attempt of a retried state.
+
+    ``status`` is SUCCEEDED, CAUGHT_ERROR (failed, and a Catch went on), FAILED,
+    RETRYING (this attempt failed; the Retry tries again after ``retry_in``
+    virtual seconds) or ABORTED (a sibling branch or iteration failed first).
+    ``error``/``cause`` are set only on the steps that failed; ``attempt`` counts
+    the tries of the state (1 = the first); ``choice`` is the index of the Choice
+    rule that matched, or ``"Default"``.
+    """
 
     __slots__ = ("state", "type", "path", "trace", "next", "status", "error", "cause", "first_event",
-                 "last_event", "variables_before", "variables_after", "frame_kind", "index")
+                 "last_event", "variables_before", "variables_after", "frame_kind", "index", "attempt",
+                 "choice", "retry_in", "at")
 
-    def __init__(self, frame: Frame, state: State, status: str, first_event: int, last_event: int):
+    def __init__(self, frame: Frame, state: State, status: str, first_event: int, last_event: int,
+                 retry_in: float | None = None):
         self.state = state.name
         self.type = state.type
         self.path = frame.path
         self.trace = frame.trace
-        self.next = frame.next
+        self.next = frame.next if status in (SUCCEEDED, CAUGHT_ERROR) else None
         self.status = status
-        self.error = frame.error
-        self.cause = frame.cause
+        failed = status in (FAILED, CAUGHT_ERROR, RETRYING)
+        self.error = frame.error if failed else None
+        self.cause = frame.cause if failed else None
         self.first_event = first_event
         self.last_event = last_event
         self.variables_before = frame.vars_before
         self.variables_after = frame.scope.snapshot() if frame.vars_before is not None else None
         self.frame_kind = frame.kind
         self.index = frame.index
+        self.attempt = frame.retry_total + 1
+        self.choice = frame.choice if state.type == "Choice" else None
+        self.retry_in = retry_in
+        self.at = frame.history.events[last_event - 1].at if 0 < last_event <= len(frame.history.events) else None
 
     def __repr__(self) -> str:
         where = f" in {self.path}" if self.path else ""
         to = f" -> {self.next}" if self.next else ""
-        return f"Step({self.type} {self.state!r}{where}: {self.status}{to})"
+        attempt = f" (attempt {self.attempt})" if self.attempt > 1 or self.status == RETRYING else ""
+        return f"Step({self.type} {self.state!r}{where}: {self.status}{attempt}{to})"

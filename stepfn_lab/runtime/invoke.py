@@ -263,10 +263,7 @@ def resume_with_success(execution, token: str, output: Any) -> None:
     del execution.tokens[token]
     execution.emit(frame, "TaskSucceeded", {"resourceType": _resource_type(resource),
                                              "resource": _resource_name(resource), "output": output})
-    try:
-        execution.task_succeeded(frame, state, output)
-    except StatesError as err:
-        execution.state_failed(frame, state, err)
+    execution.guarded(frame, state, execution.task_succeeded, frame, state, output)
 
 
 def resume_with_failure(execution, token: str, error: str | None, cause: str | None) -> None:

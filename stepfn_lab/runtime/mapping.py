@@ -138,6 +138,7 @@ def fan_out_map(execution, frame, state) -> None:
     if batcher:
         items = _batch(execution, frame, state, items, batcher, frame.effective)
     fan = Fan(len(items), limit if limit else (DISTRIBUTED_CONCURRENCY if distributed else INLINE_CONCURRENCY))
+    execution.fanned["child executions" if distributed else "items"][1] += len(items)
     fan.inputs = items
     fan.tolerated_count = count
     fan.tolerated_percentage = percentage
@@ -199,9 +200,24 @@ def read_items(execution, frame, state, data, states) -> list:
     return _read(execution, frame, state, reader, data, states)
 
 
+def _batch_limit(execution, frame, state, batcher: dict, field: str, data: Any) -> Any:
+    """MaxItemsPerBatch / MaxInputBytesPerBatch, or their ``...Path`` read from the state input."""
+    if field + "Path" not in batcher:
+        return batcher.get(field)
+    from ..asl.paths import compile_path
+    try:
+        value = compile_path(batcher[field + "Path"]).get(data, execution.context(frame, state), frame.scope)
+    except PathNotFound as exc:
+        raise StatesError(RUNTIME, str(exc)) from None
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise StatesError(RUNTIME, f"ItemBatcher.{field}Path must point at a positive integer, but "
+                                   f"{batcher[field + 'Path']} is {to_json(value)}")
+    return value
+
+
 def _batch(execution, frame, state, items: list, batcher: dict, data: Any) -> list:
-    size = batcher.get("MaxItemsPerBatch") or len(items) or 1
-    max_bytes = batcher.get("MaxInputBytesPerBatch") or 262_144
+    size = _batch_limit(execution, frame, state, batcher, "MaxItemsPerBatch", data) or len(items) or 1
+    max_bytes = _batch_limit(execution, frame, state, batcher, "MaxInputBytesPerBatch", data) or 262_144
     batch_input = batcher.get("BatchInput") or {}
     if not isinstance(size, int) or size <= 0:
         raise StatesError(RUNTIME, f"ItemBatcher.MaxItemsPerBatch must be a positive integer, but was {size!r}")

@@ -103,9 +103,10 @@ def choose_jsonpath(execution, frame: Frame, state: State) -> None:
     data = select_input(state, frame.raw_input, ctx, frame.scope)
     if frame.trace is not None:
         frame.trace["afterInputPath"] = data
-    for rule in state.choices:
+    for number, rule in enumerate(state.choices):
         if rule.evaluate(data, ctx, frame.scope):
             frame.next = rule.next
+            frame.choice = number
             execution.assign(frame, state, rule.assign, data)
             break
     else:
@@ -113,13 +114,14 @@ def choose_jsonpath(execution, frame: Frame, state: State) -> None:
             raise StatesError(NO_CHOICE_MATCHED, f"No Matches! (no choice rule matched and the Choice "
                                                  f"state '{state.name}' has no Default)")
         frame.next = state.default
+        frame.choice = "Default"
         execution.assign(frame, state, state.assign, data)
     frame.output = select_output(state, data, ctx, frame.scope)
 
 
 def choose_jsonata(execution, frame: Frame, state: State) -> None:
     states = execution.states_for(frame, state)
-    for rule in state.choices:
+    for number, rule in enumerate(state.choices):
         matched = rule.condition.evaluate(states, frame.scope, rng=execution.rng)
         if not isinstance(matched, bool):
             raise StatesError(QUERY_EVALUATION_ERROR, f"The JSONata expression '{_inner(rule.raw.get('Condition'))}' "
@@ -128,6 +130,7 @@ def choose_jsonata(execution, frame: Frame, state: State) -> None:
                                                       f"'{json_type(matched)}' for value: {_to_json(matched)}")
         if matched:
             frame.next = rule.next
+            frame.choice = number
             execution.assign(frame, state, rule.assign, None, states)
             frame.output = rule.output.evaluate(states, frame.scope, rng=execution.rng) if rule.output else frame.raw_input
             return
@@ -135,6 +138,7 @@ def choose_jsonata(execution, frame: Frame, state: State) -> None:
         raise StatesError(NO_CHOICE_MATCHED, f"No Matches! (no choice rule matched and the Choice "
                                              f"state '{state.name}' has no Default)")
     frame.next = state.default
+    frame.choice = "Default"
     execution.assign(frame, state, state.assign, None, states)
     frame.output = state.output.evaluate(states, frame.scope, rng=execution.rng) if state.output else frame.raw_input
 

@@ -191,21 +191,66 @@ def call_handler(handler: Callable, event: Any, context: LambdaContext, timeout:
             raise StatesError(TIMEOUT, None) from None
         payload = getattr(exc, "payload", None)
         if not (isinstance(payload, dict) and "errorType" in payload):
-            payload = {"errorMessage": str(exc), "errorType": type(exc).__name__,
+            payload = {"errorMessage": _message(exc), "errorType": type(exc).__name__,
                        "requestId": context.aws_request_id,
                        "stackTrace": StackTrace(exc.__traceback__)}
         raise LambdaError(payload) from None
     elapsed = time.perf_counter() - started
     if timeout is not None and elapsed > timeout:
         raise StatesError(TIMEOUT, None)
-    if isinstance(result, (bytes, bytearray)):
-        text = bytes(result).decode("utf-8")
-        result = json.loads(text) if text else None
+    return _marshal(result, context), elapsed
+
+
+def _message(exc: BaseException) -> str:
+    """``str(exc)``, even for an exception whose ``__str__`` itself fails (Python's own
+    traceback printer writes ``<exception str() failed>`` then; so does the payload here)."""
     try:
-        return json.loads(json.dumps(result)), elapsed
-    except (TypeError, ValueError) as exc:
-        raise LambdaError({"errorMessage": f"Unable to marshal response: {exc}", "errorType": "Runtime.MarshalError",
-                           "requestId": context.aws_request_id, "stackTrace": []}) from None
+        text = str(exc)
+    except Exception:  # noqa: BLE001 - any failure of user code becomes the placeholder
+        return "<exception str() failed>"
+    return text if isinstance(text, str) else "<exception str() failed>"
+
+
+def _marshal(result: Any, context: LambdaContext) -> Any:
+    """The handler's result as Step Functions receives it: through JSON text.
+
+    Design note: Lambda's Python runtime (awslambdaric, lambda_runtime_marshaller.py) serialises
+    the result with simplejson and reports a failure as ``Runtime.MarshalError: Unable to marshal
+    response: ...``; it passes ``bytes`` through as they are. Step Functions then reads the response
+    as JSON (RFC 8259: no NaN or Infinity, which simplejson would write). stepfn_lab turns every
+    result AWS could not read as JSON into that same Lambda error: values of other types, NaN and
+    Infinity, bytes that are not UTF-8 JSON text, and data nested deeper than stepfn_lab's limit.
+    The exact text AWS shows for a non-JSON response could not be established; the cause says what
+    was wrong. A lone surrogate ("\\ud800") is legal JSON text and is passed on, as Java does.
+    """
+    from ..asl.source import json_problem, pointer
+    if isinstance(result, (bytes, bytearray)):
+        try:
+            text = bytes(result).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _marshal_error(context, f"the response is not UTF-8 text ({exc.reason} at byte {exc.start})")
+        if not text.strip():
+            return None
+        try:
+            result = json.loads(text, parse_constant=_no_constant)
+        except RecursionError:
+            raise _marshal_error(context, "the response is nested too deeply to read") from None
+        except ValueError as exc:
+            raise _marshal_error(context, f"the response is not JSON text ({exc})") from None
+    found = json_problem(result)
+    if found is not None:
+        where, why = found
+        raise _marshal_error(context, why if not where else f"{why} (at {pointer(where)})")
+    return json.loads(json.dumps(result))
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _marshal_error(context: LambdaContext, why: str) -> LambdaError:
+    return LambdaError({"errorMessage": f"Unable to marshal response: {why}", "errorType": "Runtime.MarshalError",
+                        "requestId": context.aws_request_id, "stackTrace": []})
 
 
 # Handlers of tasks with a TimeoutSeconds up to this run on a watched thread, so that a

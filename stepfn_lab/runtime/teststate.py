@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..errors import StepFnLabError
+from ..errors import InvalidArgument, StepFnLabError
 
 _LEVELS = ("INFO", "DEBUG", "TRACE")
 _INSPECTED = ("input", "afterInputPath", "afterParameters", "afterArguments", "result", "afterResultSelector",
@@ -68,7 +68,7 @@ def inspect_state(definition: Any = None, input: Any = None, inspection_level: s
     """
     level = str(inspection_level or "INFO").upper()
     if level not in _LEVELS:
-        raise ValueError(f"inspection_level must be one of {', '.join(_LEVELS)}, not {inspection_level!r}")
+        raise InvalidArgument(f"inspection_level must be one of {', '.join(_LEVELS)}, not {inspection_level!r}")
     name, state, query_language = _isolate(_json_arg(definition, "definition"), state_name)
     machine = _one_state_machine(name, state, query_language)
     mock_config, mocked_value = _mock_config(name, state, mock)
@@ -91,7 +91,7 @@ def _json_arg(value: Any, field: str, default: Any = None) -> Any:
         try:
             return json.loads(value)
         except ValueError as exc:
-            raise ValueError(f"{field} is JSON text for TestState, and this is not valid JSON: {exc} "
+            raise InvalidArgument(f"{field} is JSON text for TestState, and this is not valid JSON: {exc} "
                              f"(pass a Python value instead, or quote a string: '\"text\"')") from None
     return value
 
@@ -99,26 +99,30 @@ def _json_arg(value: Any, field: str, default: Any = None) -> Any:
 def _isolate(definition: Any, state_name: str | None) -> tuple[str, dict, str | None]:
     """(name, state JSON, top-level QueryLanguage) of the state to test."""
     if not isinstance(definition, dict):
-        raise ValueError("definition must be a state's JSON object or a whole state machine")
+        raise InvalidArgument("definition must be a state's JSON object or a whole state machine")
     if isinstance(definition.get("States"), dict):
         name = state_name or definition.get("StartAt")
         states = definition["States"]
-        if name not in states:
+        if not isinstance(name, str) or name not in states:
             import difflib
             hint = difflib.get_close_matches(str(name), list(states), n=1)
-            raise ValueError(f"the definition has no top-level state {name!r}"
+            raise InvalidArgument(f"the definition has no top-level state {name!r}"
                              + (f" (did you mean {hint[0]!r}?)" if hint else f" (states: {', '.join(states)})"))
+        if not isinstance(states[name], dict):
+            raise InvalidArgument(f"the state {name!r} must be a JSON object, not {type(states[name]).__name__}")
         return name, states[name], definition.get("QueryLanguage")
     if "Type" not in definition:
-        raise ValueError("definition must be one state (with 'Type') or a state machine (with 'States')")
+        raise InvalidArgument("definition must be one state (with 'Type') or a state machine (with 'States')")
     return state_name or _MACHINE_NAME, definition, None
 
 
 def _targets(state: dict) -> list[str]:
     """Every state name the state can move to."""
     names = [state.get("Next"), state.get("Default")]
-    names += [rule.get("Next") for rule in state.get("Choices") or [] if isinstance(rule, dict)]
-    names += [catcher.get("Next") for catcher in state.get("Catch") or [] if isinstance(catcher, dict)]
+    for field in ("Choices", "Catch"):
+        rules = state.get(field)
+        if isinstance(rules, list):
+            names += [rule.get("Next") for rule in rules if isinstance(rule, dict)]
     return [n for n in names if isinstance(n, str)]
 
 
@@ -141,7 +145,7 @@ def _mock_config(name: str, state: dict, mock: dict | None) -> tuple[dict | None
     mocks = service("mocks")
     MockConfigError, check_mocked_result = mocks.MockConfigError, mocks.check_mocked_result
     if state.get("Type") != "Task":
-        raise ValueError(f"locally, mock= answers Task states; a {state.get('Type')} state runs for real "
+        raise InvalidArgument(f"locally, mock= answers Task states; a {state.get('Type')} state runs for real "
                          f"(leave mock out)")
     if "result" in mock:
         value = _json_arg(mock["result"], "mock.result")
@@ -155,7 +159,7 @@ def _mock_config(name: str, state: dict, mock: dict | None) -> tuple[dict | None
         error = mock["errorOutput"] or {}
         answer, value = {"Throw": {"Error": str(error.get("error", "")), "Cause": str(error.get("cause", ""))}}, None
     else:
-        raise ValueError("mock needs 'result' (JSON text or a value) or 'errorOutput' ({'error': ..., 'cause': ...})")
+        raise InvalidArgument("mock needs 'result' (JSON text or a value) or 'errorOutput' ({'error': ..., 'cause': ...})")
     config = {"StateMachines": {_MACHINE_NAME: {"TestCases": {_MACHINE_NAME: {name: "Mock"}}}},
               "MockedResponses": {"Mock": {"0-9999": answer}}}
     return config, value
@@ -166,11 +170,11 @@ def _retry_count(configuration: dict | None) -> int:
         return 0
     unknown = set(configuration) - {"retrierRetryCount", "errorCausedByState"}
     if unknown:
-        raise ValueError(f"state_configuration: {', '.join(sorted(unknown))} is not supported locally "
+        raise InvalidArgument(f"state_configuration: {', '.join(sorted(unknown))} is not supported locally "
                          f"(supported: retrierRetryCount)")
     count = configuration.get("retrierRetryCount", 0)
     if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-        raise ValueError(f"state_configuration.retrierRetryCount must be a whole number >= 0, not {count!r}")
+        raise InvalidArgument(f"state_configuration.retrierRetryCount must be a whole number >= 0, not {count!r}")
     return count
 
 
@@ -178,7 +182,7 @@ def _apply_variables(execution, variables: Any) -> None:
     if variables is None:
         return
     if not isinstance(variables, dict):
-        raise ValueError("variables must be an object of variable names and values")
+        raise InvalidArgument("variables must be an object of variable names and values")
     execution.root.scope.own.update(variables)
 
 
@@ -186,7 +190,7 @@ def _apply_context(execution, context: dict | None) -> None:
     if not context:
         return
     if not isinstance(context, dict):
-        raise ValueError("context must be an object shaped like the context object ($$)")
+        raise InvalidArgument("context must be an object shaped like the context object ($$)")
     execution._exec_context.update(context.get("Execution") or {})
     execution._machine_context.update(context.get("StateMachine") or {})
 
@@ -216,7 +220,8 @@ def _run_state(execution, name: str, state: dict, retry_count: int, mocked_value
                 root.retry_counts = [retry_count] * len(retriers)
                 root.retry_total = retry_count
                 continue
-        step = next((s for s in execution.steps if s.path == "" and s.state == name), None)
+        step = next((s for s in execution.steps if s.path == "" and s.state == name and s.status != "RETRYING"),
+                    None)
         if step is not None:
             return _Outcome(step.status, step, step.error, step.cause)
         if root.retry_total > total:  # a Retry would run the state again: TestState stops here

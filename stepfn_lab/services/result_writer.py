@@ -39,6 +39,7 @@ import os
 from typing import Any
 
 from ..errors import RESULT_WRITER_FAILED, StatesError
+from .s3files import append_text, write_text
 
 TRANSFORMATIONS = ("NONE", "COMPACT", "FLATTEN")
 OUTPUT_TYPES = ("JSON", "JSONL")
@@ -139,11 +140,12 @@ class ResultFiles:
             text = "".join(_text(e) + "\n" for e in entries)
         else:  # pieces of json.dumps(all_entries): "[", then entries joined by ", ", then "]" in close
             text = ("[" if not self.written[status] else ", ") + ", ".join(_text(e) for e in entries)
+        path = os.path.join(self.folder, self._name(status))
         if not self.written[status]:
             os.makedirs(self.folder, exist_ok=True)
-        with open(os.path.join(self.folder, self._name(status)), "a" if self.written[status] else "w",
-                  encoding="utf-8") as fh:
-            fh.write(text)
+            write_text(path, text)  # a new file replaces whatever was there, a planted symlink included
+        else:
+            append_text(path, text)
         self.written[status] += len(entries)
         entries.clear()
 
@@ -158,11 +160,9 @@ class ResultFiles:
             name = self._name(status)
             path = os.path.join(self.folder, name)
             if self.output_type != "JSONL":
-                with open(path, "a", encoding="utf-8") as fh:
-                    fh.write("]")
+                append_text(path, "]")
             files[status].append({"Key": f"{self.folder_key}/{name}", "Size": os.path.getsize(path)})
         manifest = {"DestinationBucket": self.bucket, "MapRunArn": self.run_arn, "ResultFiles": files}
-        with open(os.path.join(self.folder, "manifest.json"), "w", encoding="utf-8") as fh:
-            json.dump(manifest, fh, indent=1)
+        write_text(os.path.join(self.folder, "manifest.json"), json.dumps(manifest, indent=1))
         return {"MapRunArn": self.run_arn,
                 "ResultWriterDetails": {"Bucket": self.bucket, "Key": f"{self.folder_key}/manifest.json"}}

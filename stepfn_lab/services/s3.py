@@ -90,7 +90,7 @@ def get_object(call: Call) -> dict:
 
 def put_object(call: Call) -> dict:
     bucket, key = str(required(call, "Bucket")), str(required(call, "Key"))
-    data = to_text(call.params.get("Body", "")).encode("utf-8")
+    data = to_text(call.params.get("Body", "")).encode("utf-8", "replace")  # a lone surrogate: '?', as Java
     if _root(call):
         from .s3files import resolve
         _folder(call, bucket, create=True)
@@ -137,11 +137,18 @@ def _listing(call: Call, bucket: str) -> list[dict]:
     out = []
     if _root(call):
         base = _folder(call, bucket)
-        for folder, _, files in os.walk(base):
+        top = os.path.realpath(_root(call))
+        for folder, _, files in os.walk(base):  # never descends into linked folders
             for name in files:
                 full = os.path.join(folder, name)
-                with open(full, "rb") as fh:
-                    data = fh.read()
+                real = os.path.realpath(full)
+                if real != top and not real.startswith(top + os.sep):
+                    continue  # a symlink to a file outside the root is no object of this bucket
+                try:
+                    with open(full, "rb") as fh:
+                        data = fh.read()
+                except OSError:  # a dangling link, or a file removed meanwhile
+                    continue
                 modified = datetime.fromtimestamp(os.path.getmtime(full), timezone.utc)
                 out.append(_entry(os.path.relpath(full, base).replace(os.sep, "/"), data, modified))
     else:

@@ -6,9 +6,8 @@ Taught in: notebooks/12-map.ipynb.
 ``run(..., s3_root=folder)``: each bucket is a sub-folder of ``folder`` and each
 key a file path inside it. No key may leave the root (``..`` is refused).
 
-Design note: CSV values are always strings; a row shorter than the header fills
-the missing columns with ``""`` and a longer row drops the extra fields; a blank
-last line is not an item (all recorded on AWS: ``test_map_item_reader_csv_*``).
+How an object's text becomes items (CSV, JSON, JSONL, manifests) is in ``item_reader``
+(CSV rows are ``CsvRows``, made on access); the result files are in ``result_writer``.
 """
 
 from __future__ import annotations
@@ -18,6 +17,7 @@ import hashlib
 import io
 import json
 import os
+import tempfile
 from datetime import datetime, timezone
 from collections.abc import Sequence
 from typing import Any
@@ -40,6 +40,46 @@ def resolve(root: str | None, bucket: str, key: str = "") -> str:
     return path
 
 
+def _inside(base: str, path: str) -> bool:
+    return path == base or path.startswith(base + os.sep)
+
+
+def write_text(path: str, text: str, root: str | None = None) -> int:
+    """Write ``text`` to ``path`` (from ``resolve``) without ever following a symlink out of the root.
+
+    Result paths are predictable (``<Prefix>/<MapRun id>/SUCCEEDED_0.json``), so a link planted
+    there must not redirect the write: the text goes to a new private temporary file in the folder
+    (checked to be inside ``root`` when given), which then *replaces* the name: ``os.replace`` swaps
+    a symlink itself, never its target. Returns the number of bytes written.
+    """
+    folder = os.path.realpath(os.path.dirname(path))
+    if root is not None and not _inside(os.path.realpath(root), folder):
+        raise StatesError(RESULT_WRITER_FAILED, f"The result folder {os.path.dirname(path)} leaves the s3_root folder.")
+    data = text.encode("utf-8", "replace")  # a lone surrogate becomes '?', as Java writes it
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".stepfn-lab-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as fh:
+            fh.write(data)
+        os.replace(temporary, os.path.join(folder, os.path.basename(path)))
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+    return len(data)
+
+
+def append_text(path: str, text: str) -> None:
+    """Append to a file ``write_text`` created, refusing to follow a symlink put there meanwhile
+    (``O_NOFOLLOW`` where the system has it)."""
+    flags = os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        handle = os.open(path, flags)
+    except OSError as exc:
+        raise StatesError(RESULT_WRITER_FAILED, f"Cannot append to the result file {path}: {exc.strerror}") from None
+    with os.fdopen(handle, "wb") as fh:
+        fh.write(text.encode("utf-8", "replace"))
+
+
 def _arguments(execution, frame, state, spec: dict, data: Any, states: dict | None) -> dict:
     raw = spec.get("Arguments") if state.is_jsonata else spec.get("Parameters")
     if raw is None:
@@ -53,29 +93,48 @@ def _arguments(execution, frame, state, spec: dict, data: Any, states: dict | No
 
 
 def read_items(execution, frame, state, reader: dict, data: Any, states: dict | None) -> list:
+    """ItemReader: the Map's items, read from the local folder standing in for S3 (``item_reader``)."""
+    from .item_reader import parse
     config = reader.get("ReaderConfig") or {}
     resource = str(reader.get("Resource", "arn:aws:states:::s3:getObject"))
     max_items = _max_items(execution, frame, state, config, data, states)
+    root = execution.s3_root
+
+    def load(bucket: str, key: str) -> bytes:
+        path = resolve(root, bucket, key)
+        try:
+            with open(path, "rb") as fh:
+                return fh.read()
+        except OSError:
+            raise StatesError(ITEM_READER_FAILED, f"The specified key does not exist: s3://{bucket}/{key} "
+                                                  f"(looked for {path})") from None
+
     if resource.endswith("s3:listObjectsV2"):
         args = _arguments(execution, frame, state, reader, data, states)
-        items = _list_objects(execution.s3_root, args.get("Bucket", ""), args.get("Prefix", ""))
+        bucket = args.get("Bucket", "")
+        items = _list_objects(root, bucket, args.get("Prefix", ""))
+        if config.get("Transformation") == "LOAD_AND_FLATTEN":
+            # each listed object is read with the ReaderConfig and its items are flattened into one list
+            items = [item for listed in items
+                     for item in parse(_text(load(bucket, listed["Key"]), bucket, listed["Key"]), config, load)]
     else:
         if not reader.get("Parameters") and not reader.get("Arguments"):
             # without Parameters, the bucket and key come from the state input
             args = data if isinstance(data, dict) else {}
         else:
             args = _arguments(execution, frame, state, reader, data, states)
-        path = resolve(execution.s3_root, args.get("Bucket", ""), args.get("Key", ""))
-        try:
-            with open(path, encoding="utf-8") as fh:
-                body = fh.read()
-        except OSError:
-            raise StatesError(ITEM_READER_FAILED, f"The specified key does not exist: s3://{args.get('Bucket')}/"
-                                                  f"{args.get('Key')} (looked for {path})") from None
-        items = _parse(body, config)
+        bucket, key = str(args.get("Bucket", "")), str(args.get("Key", ""))
+        items = parse(_text(load(bucket, key), bucket, key), config, load)
     if max_items:
         items = items[:max_items]
     return items
+
+
+def _text(data: bytes, bucket: str, key: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise StatesError(ITEM_READER_FAILED, f"s3://{bucket}/{key} is not UTF-8 text: {exc}") from None
 
 
 def _max_items(execution, frame, state, config: dict, data: Any, states: dict | None) -> int | None:
@@ -97,29 +156,6 @@ def _max_items(execution, frame, state, config: dict, data: Any, states: dict | 
     if number < 0:
         raise StatesError(ITEM_READER_FAILED, "field MaxItems must be positive")
     return number or None  # 0 means no limit (recorded on AWS: test_map_item_reader_csv_max_items_paths)
-
-
-def _parse(body: str, config: dict) -> list:
-    kind = config.get("InputType", "JSON")
-    if kind == "JSON":
-        try:
-            value = json.loads(body)
-        except ValueError as exc:
-            raise StatesError(ITEM_READER_FAILED, f"The object is not valid JSON: {exc}") from None
-        pointer = config.get("ItemsPointer")
-        if pointer:
-            for part in [p for p in pointer.split("/") if p]:
-                value = value[int(part)] if isinstance(value, list) else (value or {}).get(part)
-        if not isinstance(value, list):
-            raise StatesError(ITEM_READER_FAILED, "Attempting to map over non-iterable node.")
-        return value
-    if kind == "JSONL":
-        return [json.loads(line) for line in body.splitlines() if line.strip()]
-    if kind == "CSV":
-        return _csv(body, config)
-    if kind == "MANIFEST":
-        return [{"Bucket": row[0], "Key": row[1]} for row in csv.reader(io.StringIO(body)) if len(row) >= 2]
-    raise StatesError(ITEM_READER_FAILED, f"InputType {kind!r} is not supported locally (JSON, JSONL, CSV, MANIFEST)")
 
 
 def _csv(body: str, config: dict) -> CsvRows:
@@ -202,13 +238,19 @@ class CsvRows(Sequence):
 
 def _list_objects(root: str | None, bucket: str, prefix: str) -> list:
     base = resolve(root, bucket)
+    top = os.path.realpath(root)
     out = []
-    for folder, _, files in os.walk(base):
+    for folder, _, files in os.walk(base):  # never descends into linked folders
         for name in files:
             full = os.path.join(folder, name)
             key = os.path.relpath(full, base).replace(os.sep, "/")
             if key.startswith(prefix or ""):
-                stat = os.stat(full)
+                if not _inside(top, os.path.realpath(full)):
+                    continue  # a symlink to a file outside the root: not an object of this bucket
+                try:
+                    stat = os.stat(full)
+                except OSError:  # a dangling link, or a file removed meanwhile
+                    continue
                 out.append({"Etag": f"\"{int(stat.st_mtime)}-{stat.st_size}\"", "Key": key,
                             "LastModified": datetime.fromtimestamp(stat.st_mtime, timezone.utc).strftime(
                                 "%Y-%m-%dT%H:%M:%SZ"), "Size": stat.st_size, "StorageClass": "STANDARD"})
