@@ -555,3 +555,14 @@ def test_deep_values_are_checked_in_time_linear_in_depth():
         problems = validate({"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": value, "End": True}}})
         assert codes(problems) == ["TOO_DEEPLY_NESTED"]
         assert time.perf_counter() - started < 5  # a hang regression (was 24 s at 40,000), not a speed goal
+
+
+def test_a_nan_found_first_does_not_hide_other_values_that_are_not_json():
+    deep: list = []
+    for _ in range(300):
+        deep = [deep]
+    for bad in ({1, 2}, deep):
+        definition = {"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:getObject",
+                                                     "Parameters": {"A": float("nan"), "Bucket": bad}, "End": True}}}
+        problems = validate(definition)
+        assert "not a JSON number" in problems[0].message and len(problems) == 2

@@ -1338,6 +1338,9 @@ def _check_json(v: _Validator, value: Any, src: _source.Source | None) -> bool:
             text = None
     # the iterative walk (linear, safe on any depth) runs only when something is wrong
     found = _source.json_problem(value) if text is None or _source.too_deep_text(text) else None
+    if found is not None and found[1].endswith("is not a JSON number"):
+        v.schema(found[0], f"Value is not JSON: {found[1]}")
+        found = _source.json_problem(value, allow_nan=True)  # NaN can still be checked; anything else cannot
     if found is not None:
         where, why = found
         if why.startswith("nested more than"):
@@ -1345,8 +1348,8 @@ def _check_json(v: _Validator, value: Any, src: _source.Source | None) -> bool:
                      hint="JSON nesting this deep is never a state machine")
             return False
         v.schema(where, f"Value is not JSON: {why}")
-        return why.endswith("is not a JSON number")  # other values stop the checks: they cannot be read
-    length = len(text)
+        return False  # values that are not JSON stop the checks: they cannot be read
+    length = len(text if text is not None else json.dumps(value))  # NaN only, written as Python writes it
     if length > MAX_DEFINITION_LENGTH:
         v.schema((), f"Value at 'definition' failed to satisfy constraint: Member must have length less than or "
                      f"equal to {MAX_DEFINITION_LENGTH}", location="", hint=f"this definition is {length} characters")
