@@ -1,12 +1,14 @@
 """The layering rules of the package (architecture, "Direction of dependencies").
 
-Imports point down only: ``views -> runtime -> asl``; the services are reached
-by the runtime through the task layer; the entry points (``widgets``, ``cli``,
-``aws``, ``examples``, ``exercises``) sit on top. Graphviz and ipywidgets are
+Imports point down only: foundation (``errors``, ``language``) < ``asl`` <
+``runtime`` < ``services`` < ``views`` < entry points (``widgets``, ``cli``,
+``aws``, ``examples``, ``exercises``, the package's top); the runtime reaches
+the services through ``runtime.registry``, filled by ``stepfn_lab/__init__``.
+The import graph (built with ``ast``) has no cycle. Graphviz and ipywidgets are
 each imported by exactly one module, so running a state machine never loads
 the notebook stack.
 
-Two checks:
+The checks:
 - dynamic: a fresh interpreter imports ``stepfn_lab`` and runs an execution,
   then no Jupyter, IPython, widget or Graphviz module may be loaded;
 - static: the import statements of every module obey the rules below. Imports
@@ -158,10 +160,9 @@ def test_the_language_layer_imports_nothing_above_it() -> None:
 
 
 def test_the_runtime_layer_imports_neither_views_nor_entry_points() -> None:
-    # A function body may import stepfn_lab.views lazily: that is how a machine
-    # or an execution draws itself on demand (`render()`, `_repr_mimebundle_`)
-    # without loading Graphviz when nobody draws. Module-level imports may not.
-    assert _violations(_files_under("runtime"), ("stepfn_lab.views",), allow_in_functions=True) == []
+    # Not even inside a function: a machine or an execution draws itself (`render()`,
+    # `_repr_mimebundle_`) through methods stepfn_lab.views.display attaches from the top level.
+    assert _violations(_files_under("runtime"), ("stepfn_lab.views",)) == []
     assert _violations(_files_under("runtime"), TOP_ENTRY_POINTS) == []
 
 
@@ -186,3 +187,156 @@ def test_the_static_check_sees_imports() -> None:
     assert ("stepfn_lab.views.render", False) in names
     assert ("stepfn_lab.widgets", True) in names
     assert not any(m == "ipywidgets" for m, _ in names)
+
+
+# --------------------------------------------------------------------------------------
+# The layer order and the import graph (every import counts, in a function or not)
+# --------------------------------------------------------------------------------------
+# Lowest first. A module may import its own layer and the layers before it, never one after.
+LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("foundation", ("stepfn_lab.errors", "stepfn_lab.language")),
+    ("asl", ("stepfn_lab.asl",)),
+    ("runtime", ("stepfn_lab.runtime",)),
+    ("services", ("stepfn_lab.services",)),
+    ("views", ("stepfn_lab.views",)),
+)
+ENTRY_POINTS = "entry points"  # everything else: the package's top, cli, aws, exercises, examples, widgets...
+LAYER_NAMES = [name for name, _ in LAYERS] + [ENTRY_POINTS]
+# The short names a package docstring's "May import:" line uses for each layer.
+SHORT = {"foundation": ("errors", "language"), "asl": ("asl",), "runtime": ("runtime",),
+         "services": ("services",), "views": ("views",)}
+
+
+def _layer(module: str) -> int:
+    for rank, (_, prefixes) in enumerate(LAYERS):
+        if _is_within(module, prefixes):
+            return rank
+    return len(LAYERS)
+
+
+def _import_graph() -> dict[str, dict[str, int]]:
+    """module -> {imported package module: first line}, for every module of the package."""
+    modules = {_module_name(p) for p in _python_files()}
+    graph: dict[str, dict[str, int]] = {}
+    for path in _python_files():
+        me = _module_name(path)
+        edges = graph.setdefault(me, {})
+        for module, line, _ in _imports(path):
+            if module in modules and module != me:
+                edges.setdefault(module, line)
+    return graph
+
+
+def _cycles(graph: dict[str, dict[str, int]]) -> list[list[str]]:
+    """The strongly connected components with more than one module (Tarjan), each as one cycle path."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    components: list[list[str]] = []
+
+    def connect(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in graph.get(v, {}):
+            if w not in index:
+                connect(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                components.append(component)
+
+    for v in sorted(graph):
+        if v not in index:
+            connect(v)
+    return [_cycle_path(graph, sorted(c)) for c in components]
+
+
+def _cycle_path(graph: dict[str, dict[str, int]], component: list[str]) -> list[str]:
+    """One concrete circle through a component: start -> ... -> start (breadth-first back to the start)."""
+    start, members = component[0], set(component)
+    previous: dict[str, str] = {}
+    queue = [start]
+    while queue:
+        v = queue.pop(0)
+        for w in sorted(graph[v]):
+            if w == start:
+                path = [v]
+                while path[-1] != start:
+                    path.append(previous[path[-1]])
+                return [start, *reversed(path[:-1]), start] if v != start else [start, start]
+            if w in members and w not in previous:
+                previous[w] = v
+                queue.append(w)
+    return component
+
+
+def _describe(graph: dict[str, dict[str, int]], cycle: list[str]) -> str:
+    return " -> ".join(f"{a} (line {graph[a][b]})" for a, b in zip(cycle, cycle[1:])) + f" -> {cycle[-1]}"
+
+
+# Known limitation, to be removed (the test fails once the cycle is gone, so this list cannot go stale):
+# s3files (the ItemReader/ResultWriter facade) imports item_reader and result_writer lazily, and they import
+# CsvRows / write_text / append_text back from s3files. It landed while this test was written; the fix is to
+# move those helpers into a module both use (a later, file-moving session; see notes/i22-arch.md).
+KNOWN_CYCLES = [
+    {"stepfn_lab.services.item_reader", "stepfn_lab.services.result_writer", "stepfn_lab.services.s3files"},
+]
+
+
+def test_the_package_has_no_import_cycle() -> None:
+    graph = _import_graph()
+    cycles = _cycles(graph)
+    new = [c for c in cycles if not any(set(c) <= known for known in KNOWN_CYCLES)]
+    assert new == [], "import cycles:\n" + "\n".join(_describe(graph, c) for c in new)
+    gone = [sorted(k) for k in KNOWN_CYCLES if not any(set(c) <= k for c in cycles)]
+    assert gone == [], f"these cycles are gone: remove them from KNOWN_CYCLES: {gone}"
+
+
+def test_every_import_points_down_the_layers() -> None:
+    problems = []
+    for path in _python_files():
+        me = _module_name(path)
+        for module, line, _ in _imports(path):
+            if module.split(".")[0] == "stepfn_lab" and _layer(module) > _layer(me):
+                problems.append(f"{path.relative_to(ROOT)}:{line} ({LAYER_NAMES[_layer(me)]}) imports {module} "
+                                f"({LAYER_NAMES[_layer(module)]})")
+    assert sorted(set(problems)) == []
+
+
+@pytest.mark.parametrize("package", ["asl", "runtime", "services", "views", "language", "examples", "exercises"])
+def test_each_package_says_its_layer_and_what_it_may_import(package: str) -> None:
+    init = PACKAGE / package / "__init__.py"
+    doc = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))) or ""
+    rank = _layer(f"stepfn_lab.{package}")
+    layer = LAYER_NAMES[rank]
+    assert f"Layer: {layer}" in doc, f"{init.relative_to(ROOT)}'s docstring must say 'Layer: {layer}'"
+    lines = [line for line in doc.splitlines() if line.startswith("May import:")]
+    assert len(lines) == 1, f"{init.relative_to(ROOT)}'s docstring must have one 'May import: ...' line"
+    said = {name.strip() for name in lines[0].removeprefix("May import:").strip().rstrip(".").split(",")}
+    allowed = {short for name in LAYER_NAMES[:rank] for short in SHORT[name]}
+    own = set(SHORT.get(layer, ()))  # a foundation package may use the other foundation module
+    assert said == allowed | (own - {package}), (
+        f"{init.relative_to(ROOT)} says it may import {sorted(said)}; the layer order allows {sorted(allowed)}")
+
+
+def test_the_graph_checks_see_a_cycle_and_an_upward_arrow() -> None:
+    """Guard the checkers themselves on a made-up graph."""
+    graph = {"stepfn_lab.runtime.a": {"stepfn_lab.runtime.b": 3}, "stepfn_lab.runtime.b": {"stepfn_lab.runtime.a": 7},
+             "stepfn_lab.asl.c": {}}
+    cycles = _cycles(graph)
+    assert cycles == [["stepfn_lab.runtime.a", "stepfn_lab.runtime.b", "stepfn_lab.runtime.a"]]
+    assert _describe(graph, cycles[0]) == ("stepfn_lab.runtime.a (line 3) -> stepfn_lab.runtime.b (line 7) "
+                                           "-> stepfn_lab.runtime.a")
+    assert _layer("stepfn_lab.views.render") > _layer("stepfn_lab.runtime.engine") > _layer("stepfn_lab.asl.paths")
+    assert _layer("stepfn_lab.cli") == _layer("stepfn_lab") == len(LAYERS)

@@ -11,6 +11,10 @@ capstone, ``manual_approval`` in notebooks/08-task-states.ipynb).
 >>> machine = examples.load("seed")
 >>> machine.run({"foo": 1}, lambdas=examples.handlers("seed")).output["matched"]
 'FirstMatchState'
+
+Layer: entry points (the top, with cli, aws, exercises, widgets): it may use every layer below.
+
+May import: errors, language, asl, runtime, services, views.
 """
 
 from __future__ import annotations

@@ -23,6 +23,10 @@ Rules every exercise follows:
 - Solutions live here, not in the notebooks. ``wrong`` lists typical wrong
   answers with a piece of the message each must get; tests/test_exercises.py
   checks every solution passes and every wrong answer fails with its message.
+
+Layer: entry points (the top, with cli, aws, examples, widgets): it may use every layer below.
+
+May import: errors, language, asl, runtime, services, views.
 """
 
 from __future__ import annotations

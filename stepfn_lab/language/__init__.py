@@ -20,6 +20,10 @@ such as SUCCEEDED) are never translated: the learner meets them as AWS writes th
 The setting is this module's own state (one value per Python process, like a
 notebook kernel); nothing outside the kit changes. The message tables are
 ``en.MESSAGES`` and ``pt_br.MESSAGES``: one key, one short phrase, ``str.format`` fields.
+
+Layer: foundation (with ``stepfn_lab.errors``), below asl: every layer may use it.
+
+May import: errors.
 """
 
 from __future__ import annotations

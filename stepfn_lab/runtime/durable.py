@@ -259,9 +259,13 @@ def list_executions(store: str) -> list[dict]:
     return [{"arn": a, "name": n, "machine": m, "status": s} for a, n, m, s in rows]
 
 
-def load_execution(arn: str, store: str, *, lambdas: dict | None = None, services: Any = None,
-                   tasks: dict | None = None, take_over: bool = False):
+def load_execution(arn: str, store: str, *, machine_type: type, execution_type: type,
+                   lambdas: dict | None = None, services: Any = None, tasks: dict | None = None,
+                   take_over: bool = False):
     """Bring a saved execution back (in this or another process) and become its owner.
+
+    ``machine_type`` and ``execution_type`` are the engine's ``StateMachine`` and ``Execution``: the engine
+    sits above this module (it saves through ``save``), so it hands its classes down instead of being imported.
 
     Raises ExecutionError when it does not exist, when another live owner has it open (see the
     module docstring; ``take_over=True`` overrides) or when the store is damaged.
@@ -304,7 +308,8 @@ def load_execution(arn: str, store: str, *, lambdas: dict | None = None, service
         state = json.loads(text)
         if state.get("format") == FORMAT:
             state["history"] = [json.loads(e) for e in events]
-        execution = from_state(state, lambdas=lambdas, services=services)
+        execution = from_state(state, machine_type=machine_type, execution_type=execution_type,
+                               lambdas=lambdas, services=services)
     except ExecutionError:
         raise
     except Exception as exc:  # noqa: BLE001 - whatever is wrong in the stored JSON, say so plainly
@@ -397,18 +402,19 @@ def _fan(execution, fan) -> dict | None:
     return out
 
 
-def from_state(state: dict, *, lambdas: dict | None = None, services: Any = None):
-    from .engine import Execution, StateMachine
+def from_state(state: dict, *, machine_type: type, execution_type: type, lambdas: dict | None = None,
+               services: Any = None):
+    """Rebuild an execution from ``to_state``'s data (the classes as in ``load_execution``)."""
     if state.get("format") not in (1, FORMAT):
         raise ExecutionError(f"this store was written by another version of stepfn_lab (format {state.get('format')}); "
                              "open it with that version")
     m = state["machine"]
     # the definition was accepted when the execution started: it is compiled, not validated again
-    machine = StateMachine.from_json(m["definition"], name=m["name"], workflow_type=m["workflow_type"],
+    machine = machine_type.from_json(m["definition"], name=m["name"], workflow_type=m["workflow_type"],
                                      region=m["region"], account=m["account"], validate=False)
     e = state["execution"]
     start = datetime.fromisoformat(state["clock"]["start"])
-    execution = Execution.__new__(Execution)
+    execution = execution_type.__new__(execution_type)
     execution.__dict__.update(_blank_execution(machine, lambdas, services))
     for key in _EXECUTION_FIELDS:
         setattr(execution, key, e[key])

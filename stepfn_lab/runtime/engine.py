@@ -180,24 +180,7 @@ class StateMachine:
                                  "use run() (StartExecution) for STANDARD")
         return self.start(input, sync=True, **kwargs).run()
 
-    # views (imported lazily: the core never loads graphviz)
-    def render(self, direction: str = "TB", **kwargs: Any):
-        """The machine's diagram as a ``graphviz.Digraph`` (needs the graphviz package and ``dot``)."""
-        from ..views import diagram, render
-        return render.to_digraph(diagram.extract(self.raw, direction=direction, **kwargs))
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        from ..views import render
-        return render.mimebundle(self.raw, None)
-
-    def __format__(self, spec: str) -> str:
-        if spec == "table":
-            from ..views import render
-            return render.to_table(self.raw)
-        if spec == "mermaid":
-            from ..views import render
-            return render.to_mermaid(self.raw)
-        return format(str(self), spec)
+    # render(), _repr_mimebundle_ and __format__ come from stepfn_lab.views.display (the views layer)
 
     def __repr__(self) -> str:
         return (f"StateMachine(name={self.name!r}, type={self.workflow_type}, start_at={self.definition.start_at!r}, "
@@ -251,8 +234,8 @@ class Execution:
         self.services = services
         self.mock = None
         if mock_config is not None:
-            from ..services.mocks import MockRun
-            self.mock = MockRun(mock_config, machine.name, test_case)
+            from .registry import service
+            self.mock = service("mocks").MockRun(mock_config, machine.name, test_case)
         self.workflow_type = machine.workflow_type
         self.sync = sync
         if redelivery_rate and (self.workflow_type != EXPRESS or sync):
@@ -1124,20 +1107,7 @@ class Execution:
         """Virtual seconds from start to the last event."""
         return self.history.last_at
 
-    def render(self, direction: str = "TB", map_iteration: dict | None = None, **kwargs: Any):
-        """The diagram with this execution's colours (``map_iteration={"MapState": 3}`` for one iteration)."""
-        from ..views import diagram, render
-        return render.to_digraph(diagram.extract(self.machine.raw, self.history, map_iteration=map_iteration,
-                                                 current=self._current_state(), direction=direction, **kwargs))
-
-    def animate(self, **kwargs: Any):
-        """A self-contained animated SVG that plays this execution state by state."""
-        from ..views import animate
-        return animate.animation(self.machine.raw, self.history, **kwargs)
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        from ..views import render
-        return render.mimebundle(self.machine.raw, self.history, current=self._current_state())
+    # render(), animate() and _repr_mimebundle_ come from stepfn_lab.views.display (the views layer)
 
     def _current_state(self) -> str | None:
         cur = self.current

@@ -112,7 +112,8 @@ def _call_once(execution, frame, state, resource: _tasks.Resource) -> Any:
     services = execution.services
     if services is None:
         try:
-            from ..services import simulated
+            from .registry import service
+            simulated = service("simulated")
         except ImportError:
             raise _tasks.not_simulated(resource) from None
         services = execution.services = simulated.Services.default()
@@ -183,8 +184,8 @@ def _task_timed_out(execution, frame, state, resource, error: str, cause: str | 
 def _submit_for_callback(execution, frame, state, resource) -> None:
     mocked = execution.mock is not None and execution.mock.covers(state.name)
     if resource.kind == "activity" and mocked:
-        from ..services.mocks import ACTIVITY_CANNOT_BE_MOCKED
-        raise StatesError(RUNTIME, ACTIVITY_CANNOT_BE_MOCKED, {"raw": True})
+        from .registry import service
+        raise StatesError(RUNTIME, service("mocks").ACTIVITY_CANNOT_BE_MOCKED, {"raw": True})
     if resource.kind == "activity" or not frame.token:  # an activity's token is made as a worker gets it
         issue_token(execution, frame)
         _reevaluate_payload_with_token(execution, frame, state)

@@ -152,8 +152,8 @@ def fan_out_map(execution, frame, state) -> None:
         fan.map_run.total = len(items)
         execution.map_runs.append(fan.map_run)
         if exporting:  # results go to the files as children end (bounded memory)
-            from ..services.s3files import result_sink
-            fan.sink = result_sink(execution, frame, state, fan)
+            from .registry import service
+            fan.sink = service("s3files").result_sink(execution, frame, state, fan)
     frame.fan = fan
     frame.phase = "children"
 
@@ -194,7 +194,8 @@ def start_iteration(execution, frame, state) -> None:
 # --- Distributed Map: ItemReader, ItemBatcher, ResultWriter over a local folder ----------------
 
 def read_items(execution, frame, state, data, states) -> list:
-    from ..services.s3files import read_items as _read
+    from .registry import service
+    _read = service("s3files").read_items
     reader = state.extra["item_reader"]
     return _read(execution, frame, state, reader, data, states)
 
@@ -239,7 +240,8 @@ def write_results(execution, frame, state, fan) -> Any:
     """ResultWriter, once every child has ended (or the Map Run failed): the Map state's result."""
     if fan.sink is not None:  # exported as the children ended: the rest, then the manifest
         return fan.sink.close(execution, fan)
-    from ..services.s3files import write_results as _write
+    from .registry import service
+    _write = service("s3files").write_results
     return _write(execution, frame, state, fan)
 
 

@@ -399,5 +399,5 @@ def served_locally(key: str) -> bool:
     _, service, api, _ = split_key(key)
     if not key.startswith("aws-sdk:") and (service, api) == ("lambda", "invoke"):
         return True
-    from ..services.simulated import simulates
-    return simulates(key)
+    from .registry import service
+    return service("simulated").simulates(key)

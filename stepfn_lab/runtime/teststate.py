@@ -141,7 +141,9 @@ def _mock_config(name: str, state: dict, mock: dict | None) -> tuple[dict | None
     """TestState's ``mock`` as a one-test-case MockConfigFile (and the mocked value, if any)."""
     if mock is None:
         return None, None
-    from ..services.mocks import MockConfigError, check_mocked_result
+    from .registry import service
+    mocks = service("mocks")
+    MockConfigError, check_mocked_result = mocks.MockConfigError, mocks.check_mocked_result
     if state.get("Type") != "Task":
         raise InvalidArgument(f"locally, mock= answers Task states; a {state.get('Type')} state runs for real "
                          f"(leave mock out)")

@@ -12,10 +12,18 @@ Three modules, one layer each:
   Mermaid. The only module that imports ``graphviz``, inside its functions.
 * ``animate``  an execution replayed as a self-contained animated SVG.
 
+* ``display``  the methods ``render()``, ``animate()``, ``_repr_mimebundle_`` and
+  the ``table``/``mermaid`` formats, attached to the engine's classes by
+  ``stepfn_lab/__init__`` (the engine itself knows nothing of pictures).
+
+Layer: views, above services: everything a person looks at.
+
+May import: errors, language, asl, runtime, services.
+
 Nothing is imported here, so ``import stepfn_lab.views`` stays cheap; write
 ``from stepfn_lab.views import diagram, render``.
 """
 
 from __future__ import annotations
 
-__all__ = ["diagram", "render", "animate"]
+__all__ = ["diagram", "render", "animate", "display"]
