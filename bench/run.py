@@ -117,6 +117,17 @@ def machine_creation_ms(repeat: int = 20) -> float:
     return 1000 * _median_time(lambda: sfl.StateMachine.from_json(definition, name="Seed"), repeat)
 
 
+def validation_ms(repeat: int = 200) -> float:
+    """Validating the course's e-commerce definition, as a dict and as JSON text (per call, median)."""
+    import json as _json
+    import stepfn_lab as sfl
+    from stepfn_lab.examples import definition as example_definition
+    definition = example_definition("ecommerce_order")
+    text = _json.dumps(definition)
+    sfl.validate(definition)  # warm the caches, as a second validation would
+    return 1000 * max(_median_time(lambda: sfl.validate(form), repeat) for form in (definition, text))
+
+
 def import_ms() -> tuple[float, bool]:
     code = ("import time, sys; t = time.process_time(); import stepfn_lab; "
             "print(time.process_time() - t); print(any(m.split('.')[0] in ('IPython', 'ipykernel', 'ipywidgets', "
@@ -211,6 +222,7 @@ def main() -> None:
     if not args.only:
         imp, loaded = import_ms()
         print(f"\ncreate the seed machine: {machine_creation_ms():.2f} ms (target <= 10 ms)")
+        print(f"validate the e-commerce definition: {validation_ms():.2f} ms (target <= 2 ms)")
         print(f"import stepfn_lab: {imp:.0f} ms (target <= 150 ms); Jupyter/graphviz modules loaded: {loaded}")
 
 

@@ -354,17 +354,10 @@ TYPICAL = {
 }
 
 
-def test_typical_definition_is_valid_and_fast():
+def test_typical_definition_is_valid():
+    # Its speed is a goal of bench/run.py ("validate the e-commerce definition"), not of a unit test.
     assert validate(TYPICAL) == []
-    text = json.dumps(TYPICAL)
-    for form in (TYPICAL, text):
-        validate(form)  # warm the caches, as a second validation would
-        runs = 200
-        start = time.perf_counter()
-        for _ in range(runs):
-            validate(form)
-        per_call = (time.perf_counter() - start) / runs
-        assert per_call < 0.002, f"{per_call * 1000:.2f} ms per validation"
+    assert validate(json.dumps(TYPICAL)) == []
 
 
 # ---------------------------------------------------------------------------------------
