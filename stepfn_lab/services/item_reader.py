@@ -92,8 +92,8 @@ def _json_lines(body: str) -> list:
 
 
 def _csv(body: str, config: dict):
-    """The rows as ``s3files.CsvRows``: dictionaries made on access, so a large file stays small."""
-    from .s3files import CsvRows
+    """The rows as ``s3objects.CsvRows``: dictionaries made on access, so a large file stays small."""
+    from .s3objects import CsvRows
     delimiter = DELIMITERS.get(config.get("CSVDelimiter", "COMMA"), ",")
     given = config.get("CSVHeaderLocation", "FIRST_ROW") == "GIVEN"
     rows = CsvRows(body, delimiter, list(config.get("CSVHeaders") or []) if given else None)

@@ -39,7 +39,7 @@ import os
 from typing import Any
 
 from ..errors import RESULT_WRITER_FAILED, StatesError
-from .s3files import append_text, write_text
+from .s3objects import append_text, write_text
 
 TRANSFORMATIONS = ("NONE", "COMPACT", "FLATTEN")
 OUTPUT_TYPES = ("JSON", "JSONL")

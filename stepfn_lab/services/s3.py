@@ -51,7 +51,7 @@ def _root(call: Call) -> str | None:
 
 
 def _folder(call: Call, bucket: str, create: bool = False) -> str:
-    from .s3files import resolve
+    from .s3objects import resolve
     folder = resolve(_root(call), bucket)
     if not os.path.isdir(folder):
         if not call.services.auto_create:
@@ -64,7 +64,7 @@ def _folder(call: Call, bucket: str, create: bool = False) -> str:
 def get_object(call: Call) -> dict:
     bucket, key = str(required(call, "Bucket")), str(required(call, "Key"))
     if _root(call):
-        from .s3files import resolve
+        from .s3objects import resolve
         _folder(call, bucket)
         path = resolve(_root(call), bucket, key)
         try:
@@ -92,7 +92,7 @@ def put_object(call: Call) -> dict:
     bucket, key = str(required(call, "Bucket")), str(required(call, "Key"))
     data = to_text(call.params.get("Body", "")).encode("utf-8", "replace")  # a lone surrogate: '?', as Java
     if _root(call):
-        from .s3files import resolve
+        from .s3objects import resolve
         _folder(call, bucket, create=True)
         path = resolve(_root(call), bucket, key)
         os.makedirs(os.path.dirname(path), exist_ok=True)
