@@ -138,6 +138,17 @@ def test_bad_arguments_are_explained():
         sfl.inspect_state(definition={"Type": "Pass", "End": True}, mock={"result": "1"})
 
 
+
+def test_a_start_at_that_is_not_a_name_is_refused_even_when_deeply_nested():
+    deep: list = []
+    for _ in range(5000):  # deeper than Python's stack: the message must not repr it whole
+        deep = [deep]
+    for start_at in (deep, ["Hello"], 7):
+        definition = {"StartAt": start_at, "States": {"Hello": {"Type": "Pass", "End": True}}}
+        with pytest.raises(ValueError, match="the state to test is named by a string") as caught:
+            sfl.inspect_state(definition=definition)
+        assert len(str(caught.value)) < 200
+
 # --- agreement with run() on the AWS-recorded conformance cases --------------------------------------
 
 _ISOLATABLE = {"Pass", "Choice", "Wait", "Succeed", "Fail"}

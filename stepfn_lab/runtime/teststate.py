@@ -103,9 +103,13 @@ def _isolate(definition: Any, state_name: str | None) -> tuple[str, dict, str | 
     if isinstance(definition.get("States"), dict):
         name = state_name or definition.get("StartAt")
         states = definition["States"]
-        if not isinstance(name, str) or name not in states:
+        if not isinstance(name, str):  # reprlib: a deeply nested value must not blow the stack in a message
+            import reprlib
+            raise InvalidArgument(f"the state to test is named by a string (StartAt or state_name), "
+                                  f"not {type(name).__name__} {reprlib.repr(name)}")
+        if name not in states:
             import difflib
-            hint = difflib.get_close_matches(str(name), list(states), n=1)
+            hint = difflib.get_close_matches(name, list(states), n=1)
             raise InvalidArgument(f"the definition has no top-level state {name!r}"
                              + (f" (did you mean {hint[0]!r}?)" if hint else f" (states: {', '.join(states)})"))
         if not isinstance(states[name], dict):
