@@ -269,5 +269,21 @@ def test_without_dot_an_animation_plays_its_frames_in_the_browser(no_dot: list[A
                 seen.append(picture.dot_source)
         return seen
 
-    seen = asyncio.run(play())
+    # The player schedules its frames on the running loop, as the kernel's would be. Pytest's own thread
+    # may already run a loop (Playwright's sync API, from an earlier browser test), so play in a thread.
+    import threading
+    outcome: dict[str, Any] = {}
+
+    def in_a_thread() -> None:
+        try:
+            outcome["seen"] = asyncio.run(play())
+        except BaseException as exc:  # noqa: BLE001 - handed to the test below
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=in_a_thread)
+    worker.start()
+    worker.join(60)
+    if "error" in outcome:
+        raise outcome["error"]
+    seen = outcome["seen"]
     assert len(seen) >= 3 and seen[0] == shown.dot_frames[0] and set(seen) <= set(shown.dot_frames)
