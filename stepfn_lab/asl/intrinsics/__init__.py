@@ -33,8 +33,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from ..errors import RUNTIME, PathSyntaxError, StatesError
-from .paths import CONTEXT, VARIABLE, PathNotFound, compile_path, to_json
+from ...errors import RUNTIME, PathSyntaxError, StatesError
+from ..paths import CONTEXT, VARIABLE, PathNotFound, compile_path, to_json
 
 MAX_NESTING = 10
 MAX_RANGE_ITEMS = 1000
