@@ -25,8 +25,8 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from .attributes import av_equal, check_av, fmt, num, ordered
-from .base import ServiceError, validation_error
+from ..attributes import av_equal, check_av, fmt, num, ordered
+from ..base import ServiceError, validation_error
 
 _TOKEN = re.compile(r"\s*(?:(?P<op><>|<=|>=|[=<>(),.\[\]+-])|(?P<name>#[A-Za-z0-9_]+)|(?P<value>:[A-Za-z0-9_]+)"
                     r"|(?P<num>\d+)|(?P<word>[A-Za-z_][A-Za-z0-9_]*))")
