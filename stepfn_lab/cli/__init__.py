@@ -27,8 +27,8 @@ from typing import Any, Callable
 
 import click
 
-from . import __version__
-from .errors import DefinitionError, StepFnLabError
+from .. import __version__
+from ..errors import DefinitionError, StepFnLabError
 
 OK, FAILED, USAGE = 0, 1, 2
 EXIT_CODES = ("\b\nExit codes:\n"
@@ -84,7 +84,7 @@ class DefinitionSource(click.ParamType):
 
 
 def _examples() -> Any:
-    from . import examples
+    from .. import examples
     return examples
 
 
@@ -103,24 +103,24 @@ class Source:
         if self.path is None:
             return _examples().source(self.stem)
         if self.path.suffix.lower() in (".yaml", ".yml"):
-            from .export import load
+            from ..export import load
             return load(self.path)
         return str(self.path)
 
     def definition(self) -> dict:
         """The definition as a dict."""
-        from .export import load
+        from ..export import load
         value = self.value()
         return load(value) if not isinstance(value, dict) else value
 
     def default_name(self) -> str:
         if self.example:
             return _examples().machine_name(self.stem)
-        from .runtime.engine import _NAME_FORBIDDEN  # a file name may hold what a machine name may not
+        from ..runtime.engine import _NAME_FORBIDDEN  # a file name may hold what a machine name may not
         return _NAME_FORBIDDEN.sub("-", self.stem)[:80] or "StateMachine"
 
     def machine(self, name: str | None = None, workflow_type: str | None = None) -> Any:
-        from .runtime.engine import StateMachine
+        from ..runtime.engine import StateMachine
         return StateMachine.from_json(self.value(), name=name or self.default_name(),
                                       workflow_type=(workflow_type or "STANDARD").upper())
 
@@ -274,7 +274,7 @@ class _Group(click.Group):
 
 
 def _problems_text(problems: list) -> str:
-    from .asl.validate import format_problems
+    from ..asl.validate import format_problems
     return "the definition cannot run:\n" + format_problems(problems)
 
 
@@ -398,11 +398,11 @@ def validate_command(files: tuple[Source, ...], workflow_type: str, as_json: boo
 
     Exits 1 when a FILE has errors; warnings alone exit 0.
     """
-    from .asl.validate import format_problems, to_aws_response, validate as check
+    from ..asl.validate import format_problems, to_aws_response, validate as check
 
     failed = False
     answers: dict[str, Any] = {}
-    from .runtime.tasks import served_locally
+    from ..runtime.tasks import served_locally
     for source in files:
         # the text answer also says which Task resources need a local function (AWS's JSON answer does not)
         problems = check(source.value(), workflow_type.upper(), served=None if as_json else served_locally)
@@ -504,7 +504,7 @@ def render(file: Source, out: str, input_: Any, lambdas: tuple, mock_config: str
                              **run_options)
     direction = direction.upper()
     if fmt == "mmd":
-        from .views import render as views
+        from ..views import render as views
         events = execution.history.to_aws()["events"] if execution is not None else None
         Path(out).write_text(views.to_mermaid(machine.raw, events, direction=direction) + "\n", encoding="utf-8")
     else:
@@ -515,7 +515,7 @@ def render(file: Source, out: str, input_: Any, lambdas: tuple, mock_config: str
 
 def _digraph(machine: Any, execution: Any, direction: str) -> Any:
     """The graphviz.Digraph of a machine or an execution (``render()``), or built from the views directly."""
-    from .views import diagram, render as views
+    from ..views import diagram, render as views
     target = execution if execution is not None else machine
     try:
         return target.render(direction=direction)
@@ -746,7 +746,7 @@ def inspect_command(file: Source, state_name: str | None, input_: Any, level: st
 
     Exits 0 when the state SUCCEEDED (or caught its error), 1 otherwise.
     """
-    from . import inspect_state
+    from .. import inspect_state
 
     options: dict[str, Any] = {
         "input": json.dumps(file.input(input_)), "inspection_level": level.upper(), "state_name": state_name,
@@ -819,11 +819,11 @@ def _maybe_json(value: Any) -> str:
 def export_command(file: Source, fmt: str, name: str | None, workflow_type: str, role_arn: str | None,
            template_format: str, out: str | None, no_validate: bool) -> None:
     """Write a definition as ASL JSON/YAML or as a CloudFormation or SAM template."""
-    from . import export as exporter
+    from .. import export as exporter
 
     value = file.definition()
     if not no_validate:
-        from .asl.validate import validate as check
+        from ..asl.validate import validate as check
         problems = check(value, workflow_type.upper())
         if any(p.severity == "ERROR" for p in problems):
             raise DefinitionError(problems)
@@ -861,7 +861,7 @@ def parity(file: Source, input_: Any, lambdas: tuple, endpoint_url: str | None, 
     Needs boto3 (pip install stepfn-lab[aws]) and credentials for the endpoint.
     Exits 0 when the runs agree, 1 when they differ.
     """
-    from .aws import AwsRunner, parity_report
+    from ..aws import AwsRunner, parity_report
 
     runner = AwsRunner(endpoint_url=endpoint_url, region=region, role_arn=role_arn)
     machine = file.machine(name, workflow_type)
@@ -888,7 +888,7 @@ def lab(args: tuple[str, ...], copy_only: bool) -> None:
     FOLDER go to JupyterLab, e.g. stepfn-lab lab my-course --port 9999 --no-browser.
     Stop it with Ctrl+C.
     """
-    from . import course
+    from .. import course
 
     folder, jupyter_args = (args[0], args[1:]) if args and not args[0].startswith("-") else (None, args)
     where, copied, signed = course.prepare(folder or course.DEFAULT_FOLDER)
@@ -911,7 +911,7 @@ def doctor(folder: str | None, lang: str) -> None:
     One plain answer per item, with the fix when something is missing. Exits 0
     when all is ready, 1 otherwise. Changes nothing on the machine.
     """
-    from .doctor import report, run_checks
+    from ..doctor import report, run_checks
 
     findings = run_checks(Path(folder) if folder else None, lang)
     click.echo(report(findings, lang))
