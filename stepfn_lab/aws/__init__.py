@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .errors import StepFnLabError
-from .runtime.clock import format_iso
+from ..errors import StepFnLabError
+from ..runtime.clock import format_iso
 
 __all__ = ["AwsRunner", "RemoteExecution", "ParityReport", "parity_report", "AwsError", "AwsUnavailable",
            "AwsTimeout", "INSTALL_HINT"]
@@ -240,7 +240,7 @@ def _machine_parts(machine_or_definition: Any, name: str | None, workflow_type: 
     """``(definition dict, name, STANDARD|EXPRESS)`` from a StateMachine or a definition."""
     raw = getattr(machine_or_definition, "raw", None)
     if not isinstance(raw, dict):
-        from .export import load
+        from ..export import load
         raw = load(machine_or_definition)
     name = name or getattr(machine_or_definition, "name", None) or "StepFnLab"
     kind = (workflow_type or getattr(machine_or_definition, "workflow_type", None) or STANDARD).upper()
@@ -496,7 +496,7 @@ def parity_report(definition: Any, input: Any = None, *, lambdas: dict | None = 
     ``lambdas`` serve the local run only (the remote one calls the real functions).
     ``local_options`` go to ``StateMachine.run`` (``seed``, ``mock_config``...).
     """
-    from .runtime.engine import StateMachine
+    from ..runtime.engine import StateMachine
 
     if isinstance(definition, StateMachine):
         machine = definition
