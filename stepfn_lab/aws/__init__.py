@@ -25,7 +25,7 @@ people) and ``parity`` (``parity_report``, ``compare``, ``ParityReport``: the tw
 
 Layer: entry points (the top, with cli, examples, exercises, widgets): it may use every layer below.
 
-May import: errors, language, asl, runtime, services, views.
+May import: errors, language, asl, runtime, services, views, ui.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ turns library errors into messages and exit codes.
 
 Layer: entry points (the top, with aws, examples, exercises, widgets): it may use every layer below.
 
-May import: errors, language, asl, runtime, services, views.
+May import: errors, language, asl, runtime, services, views, ui.
 """
 
 from __future__ import annotations

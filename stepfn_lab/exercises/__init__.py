@@ -30,7 +30,7 @@ every name is importable from this package, as the ``nbNN`` modules do.
 
 Layer: entry points (the top, with cli, aws, examples, widgets): it may use every layer below.
 
-May import: errors, language, asl, runtime, services, views.
+May import: errors, language, asl, runtime, services, views, ui.
 """
 
 from __future__ import annotations
