@@ -321,7 +321,7 @@ def test_every_import_points_down_the_layers() -> None:
 
 
 @pytest.mark.parametrize("package", ["asl", "runtime", "services", "views", "ui", "language", "examples", "exercises",
-                                     "cli"])
+                                     "cli", "aws"])
 def test_each_package_says_its_layer_and_what_it_may_import(package: str) -> None:
     init = PACKAGE / package / "__init__.py"
     doc = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))) or ""
