@@ -43,9 +43,9 @@ import os
 import re
 from typing import Any, Callable
 
-from ..errors import HTTP_ERROR, PREDEFINED_ERRORS, PathSyntaxError, Problem
-from . import source as _source
-from .paths import CONTEXT, compile_path, compile_reference_path
+from ...errors import HTTP_ERROR, PREDEFINED_ERRORS, PathSyntaxError, Problem
+from .. import source as _source
+from ..paths import CONTEXT, compile_path, compile_reference_path
 
 __all__ = ["validate", "format_problems", "to_aws_response", "STANDARD", "EXPRESS"]
 
@@ -274,7 +274,7 @@ def _result_path_reason(text: str) -> str | None:
 def _intrinsic_reason(text: str) -> str | None:
     """Why ``text`` is not a valid intrinsic function call (syntax, name, arity), or None."""
     try:
-        from .intrinsics import compile_intrinsic  # written alongside; optional here
+        from ..intrinsics import compile_intrinsic  # written alongside; optional here
     except Exception:  # without it, check the function name only
         name = text.split("(", 1)[0].strip()
         if name in INTRINSIC_NAMES:
@@ -296,7 +296,7 @@ def _jsonata_reason(text: str, states_fields: tuple) -> tuple[str, str] | None:
     """``(code, message)`` when the ``{% %}`` string ``text`` does not parse (or reads what
     AWS refuses, such as a bare top-level name), else None."""
     try:
-        from .jsonata import diagnose  # written alongside; optional here
+        from ..jsonata import diagnose  # written alongside; optional here
     except Exception:
         diagnose = None
     try:
@@ -1202,7 +1202,7 @@ _FIELD_CHECKS: dict[str, Callable[[_Validator, Any, Path, _State], None]] = {
 # ---------------------------------------------------------------------------------------
 
 def _task_rules(v: _Validator, body: dict, at: Path, st: _State) -> None:
-    from .task_resources import check_task  # integrations and AWS's API models, read only when named
+    from ..task_resources import check_task  # integrations and AWS's API models, read only when named
     for code, where, message, hint, severity in check_task(body.get("Resource"), body, st.lang, v.served):
         v.report(code, at + (where,), message, hint=hint, severity=severity)
     heartbeat, timeout_ = body.get("HeartbeatSeconds"), body.get("TimeoutSeconds")
