@@ -10,8 +10,8 @@ diagram views are imported only when used.
 
 Layers, each importing only the ones before it (tests/test_layering.py checks, and no import cycles):
 foundation (``errors``, ``language``) < ``asl`` (the language) < ``runtime`` (the engine) < ``services``
-< ``views`` (pictures) < entry points (this package's top: ``cli``, ``aws``, ``exercises``, ``examples``,
-``widgets``, ...). This module is the top: it plugs the services into the runtime's registry and gives the
+< ``views`` (pictures) < ``ui`` (the notebook widgets) < entry points (this package's top: ``cli``, ``aws``,
+``exercises``, ``examples``, ``widgets``, ...). This module is the top: it plugs the services into the runtime's registry and gives the
 engine's classes their pictures from ``views.display``.
 """
 

@@ -1,6 +1,6 @@
 """The course's notebooks outside the repository: copy them out, trust them, open JupyterLab.
 
-Spec: none (packaging). Used by ``stepfn-lab lab [FOLDER]`` (cli.py), the
+Spec: none (packaging). Used by ``stepfn-lab lab [FOLDER]`` (cli/course.py), the
 pip-only path to the course on any OS: a plain ``pip install "stepfn-lab[lab]"``
 with no bash, no apt and no Graphviz ``dot`` (views/wasm.py then draws the
 diagrams in the browser).

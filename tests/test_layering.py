@@ -1,11 +1,13 @@
 """The layering rules of the package (architecture, "Direction of dependencies").
 
 Imports point down only: foundation (``errors``, ``language``) < ``asl`` <
-``runtime`` < ``services`` < ``views`` < entry points (``widgets``, ``cli``,
-``aws``, ``examples``, ``exercises``, the package's top); the runtime reaches
+``runtime`` < ``services`` < ``views`` < ``ui`` (the notebook widgets) < entry
+points (``cli``, ``aws``, ``examples``, ``exercises``, ``widgets`` (the public
+name of ``ui``), the package's top); the runtime reaches
 the services through ``runtime.registry``, filled by ``stepfn_lab/__init__``.
 The import graph (built with ``ast``) has no cycle. Graphviz and ipywidgets are
-each imported by exactly one module, so running a state machine never loads
+each imported by named modules only (Graphviz by one, ipywidgets by the UI's
+widget modules, never by its panes), so running a state machine never loads
 the notebook stack.
 
 The checks:
@@ -142,7 +144,7 @@ def test_the_package_has_modules_to_check() -> None:
 
 @pytest.mark.parametrize(
     ("library", "only_in"),
-    [("graphviz", "stepfn_lab/views/render.py"), ("ipywidgets", "stepfn_lab/widgets.py"),
+    [("graphviz", "stepfn_lab/views/render.py"), ("ipywidgets", "stepfn_lab/ui/stepper.py"),
      ("graphviz_anywidget", "stepfn_lab/views/wasm.py"), ("anywidget", "stepfn_lab/views/wasm.py")],
 )
 def test_a_viz_library_is_imported_by_one_module_only(library: str, only_in: str) -> None:
@@ -155,14 +157,14 @@ TOP_ENTRY_POINTS = ("stepfn_lab.widgets", "stepfn_lab.cli", "stepfn_lab.aws",
 
 
 def test_the_language_layer_imports_nothing_above_it() -> None:
-    forbidden = ("stepfn_lab.runtime", "stepfn_lab.views", "stepfn_lab.services", *TOP_ENTRY_POINTS)
+    forbidden = ("stepfn_lab.runtime", "stepfn_lab.views", "stepfn_lab.ui", "stepfn_lab.services", *TOP_ENTRY_POINTS)
     assert _violations(_files_under("asl"), forbidden) == []
 
 
 def test_the_runtime_layer_imports_neither_views_nor_entry_points() -> None:
     # Not even inside a function: a machine or an execution draws itself (`render()`,
     # `_repr_mimebundle_`) through methods stepfn_lab.views.display attaches from the top level.
-    assert _violations(_files_under("runtime"), ("stepfn_lab.views",)) == []
+    assert _violations(_files_under("runtime"), ("stepfn_lab.views", "stepfn_lab.ui")) == []
     assert _violations(_files_under("runtime"), TOP_ENTRY_POINTS) == []
 
 
@@ -199,12 +201,13 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("runtime", ("stepfn_lab.runtime",)),
     ("services", ("stepfn_lab.services",)),
     ("views", ("stepfn_lab.views",)),
+    ("ui", ("stepfn_lab.ui",)),
 )
 ENTRY_POINTS = "entry points"  # everything else: the package's top, cli, aws, exercises, examples, widgets...
 LAYER_NAMES = [name for name, _ in LAYERS] + [ENTRY_POINTS]
 # The short names a package docstring's "May import:" line uses for each layer.
 SHORT = {"foundation": ("errors", "language"), "asl": ("asl",), "runtime": ("runtime",),
-         "services": ("services",), "views": ("views",)}
+         "services": ("services",), "views": ("views",), "ui": ("ui",)}
 
 
 def _layer(module: str) -> int:
@@ -312,7 +315,8 @@ def test_every_import_points_down_the_layers() -> None:
     assert sorted(set(problems)) == []
 
 
-@pytest.mark.parametrize("package", ["asl", "runtime", "services", "views", "language", "examples", "exercises"])
+@pytest.mark.parametrize("package", ["asl", "runtime", "services", "views", "ui", "language", "examples", "exercises",
+                                     "cli"])
 def test_each_package_says_its_layer_and_what_it_may_import(package: str) -> None:
     init = PACKAGE / package / "__init__.py"
     doc = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))) or ""
@@ -336,5 +340,5 @@ def test_the_graph_checks_see_a_cycle_and_an_upward_arrow() -> None:
     assert cycles == [["stepfn_lab.runtime.a", "stepfn_lab.runtime.b", "stepfn_lab.runtime.a"]]
     assert _describe(graph, cycles[0]) == ("stepfn_lab.runtime.a (line 3) -> stepfn_lab.runtime.b (line 7) "
                                            "-> stepfn_lab.runtime.a")
-    assert _layer("stepfn_lab.views.render") > _layer("stepfn_lab.runtime.engine") > _layer("stepfn_lab.asl.paths")
+    assert _layer("stepfn_lab.ui.stepper") > _layer("stepfn_lab.views.render") > _layer("stepfn_lab.runtime.engine") > _layer("stepfn_lab.asl.paths")
     assert _layer("stepfn_lab.cli") == _layer("stepfn_lab") == len(LAYERS)

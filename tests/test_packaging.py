@@ -133,7 +133,7 @@ def test_pyproject_declares_the_package_and_its_entry_point() -> None:
     assert {"*.json", "*.asl.json", "py.typed"} <= set(data)
     target = config["project"]["scripts"]["stepfn-lab"]
     assert target == "stepfn_lab.cli:main"
-    assert (ROOT / "stepfn_lab" / "cli.py").is_file(), "the console script points at stepfn_lab/cli.py"
+    assert (ROOT / "stepfn_lab" / "cli" / "__init__.py").is_file(), "the console script points at stepfn_lab/cli/"
     assert set(config["project"]["optional-dependencies"]) == {"lab", "test", "aws", "lite"}
 
 

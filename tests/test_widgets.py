@@ -19,7 +19,7 @@ import pytest
 pytest.importorskip("ipywidgets")
 
 import stepfn_lab as sfl  # noqa: E402
-from stepfn_lab import widget_panes as panes  # noqa: E402
+from stepfn_lab.ui import panes  # noqa: E402
 from stepfn_lab.widgets import Compare, Stepper  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -620,7 +620,7 @@ def test_json_in_panes_keeps_small_objects_on_one_line() -> None:
 
 
 def test_the_panes_module_does_not_load_ipywidgets() -> None:
-    code = "import sys, stepfn_lab.widget_panes; print('ipywidgets' in sys.modules)"
+    code = "import sys, stepfn_lab.ui.panes; print('ipywidgets' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"

@@ -14,7 +14,7 @@ capstone, ``manual_approval`` in notebooks/08-task-states.ipynb).
 
 Layer: entry points (the top, with cli, aws, exercises, widgets): it may use every layer below.
 
-May import: errors, language, asl, runtime, services, views.
+May import: errors, language, asl, runtime, services, views, ui.
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ Rules every exercise follows:
 
 Layer: entry points (the top, with cli, aws, examples, widgets): it may use every layer below.
 
-May import: errors, language, asl, runtime, services, views.
+May import: errors, language, asl, runtime, services, views, ui.
 """
 
 from __future__ import annotations

@@ -16,7 +16,8 @@ Three modules, one layer each:
   the ``table``/``mermaid`` formats, attached to the engine's classes by
   ``stepfn_lab/__init__`` (the engine itself knows nothing of pictures).
 
-Layer: views, above services: everything a person looks at.
+Layer: views, above services: the pictures a person looks at (the notebook widgets that show them,
+``stepfn_lab.ui``, sit one layer above).
 
 May import: errors, language, asl, runtime, services.
 

@@ -14,7 +14,7 @@ handlers with side effects are not called twice. A step is what
 iteration) or one attempt of a retried state; ``step_over()`` runs a whole
 Map, Parallel or retry sequence; ``run(stop, before)`` stops after or before a
 breakpoint state at any depth. The panes are plain functions
-returning HTML text. ``stepfn_lab.widgets`` places both in ipywidgets; this
+returning HTML text. ``stepfn_lab.ui.stepper`` places both in ipywidgets; this
 module imports neither ipywidgets nor Graphviz (the diagram pane imports
 ``stepfn_lab.views`` inside ``diagram_html``), so it is tested without a browser.
 """
@@ -27,9 +27,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Container, Iterable, Iterator, Sequence
 
-from .language import number, text as words
-from .runtime.engine import RUNNING, Execution
-from .runtime.frames import ABORTED, RETRYING
+from ..language import number, text as words
+from ..runtime.engine import RUNNING, Execution
+from ..runtime.frames import ABORTED, RETRYING
 
 # The console legend (the same colours as stepfn_lab.views.render.STATUS_COLOURS).
 SUCCEEDED_COLOUR, FAILED_COLOUR, CAUGHT_COLOUR, IN_PROGRESS_COLOUR = "#2BD62E", "#DE322F", "#FFA500", "#53C9ED"
@@ -692,8 +692,8 @@ def diagram_html(definition: Any, events: Sequence[Any], *, current: str | None,
     Given a ``dot_source`` list, appends the overlay's DOT to it instead of
     drawing (an empty ``Picture``), for Graphviz running in the browser.
     """
-    from .errors import StepFnLabError
-    from .views import diagram, render
+    from ..errors import StepFnLabError
+    from ..views import diagram, render
 
     try:
         graph = diagram.extract(definition, list(events), map_iteration=map_iteration or None, current=current)
@@ -721,7 +721,7 @@ _TEXT_STATUS = {"succeeded": "SUCCEEDED", "failed": "FAILED", "caught": "CAUGHT_
 
 
 def _diagram_text(definition: Any, graph: Any, why: str) -> str:
-    from .views import render
+    from ..views import render
 
     rows = []
     for name, status in graph.statuses.items():

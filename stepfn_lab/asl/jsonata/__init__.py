@@ -71,8 +71,8 @@ try:
 finally:
     sys.setrecursionlimit(_RECURSION_LIMIT)
 
-from ..errors import QUERY_EVALUATION_ERROR, PathSyntaxError, StatesError
-from .paths import json_type  # noqa: F401  (part of this module's API too)
+from ...errors import QUERY_EVALUATION_ERROR, PathSyntaxError, StatesError
+from ..paths import json_type  # noqa: F401  (part of this module's API too)
 
 __all__ = [
     "DEFAULT_RNG", "Expression", "SeededRng", "STATES_FIELDS", "Template", "check_references",
