@@ -338,16 +338,20 @@ class DataFlow:
             output = state.output.evaluate(states, frame.scope, rng=self.rng) if state.output else result
             self.assign(frame, state, state.assign, None, states)
         else:
-            ctx = self.context_if_used(frame, state)
-            self.assign(frame, state, state.assign, result)
+            # (every state runs this: the steps that have nothing to do cost no call)
+            ctx = self.context(frame, state) if state.uses_context else None
+            if state.assign is not None:
+                self.assign(frame, state, state.assign, result)
             if state.result_selector is not None:
                 result = state.result_selector.evaluate(result, ctx, frame.scope, self.rng)
                 if trace is not None:
                     trace["afterResultSelector"] = result
-            output = place_result(state.result_path, frame.raw_input, result)
+            path = state.result_path
+            output = result if path is ROOT_PATH_MARK else place_result(path, frame.raw_input, result)
             if trace is not None:
                 trace["afterResultPath"] = output
-            output = select_output(state, output, ctx, frame.scope)
+            if state.output_path is not ROOT_PATH_MARK:
+                output = select_output(state, output, ctx, frame.scope)
         frame.output = output
         frame.next = state.next
         frame.phase = "exit"
