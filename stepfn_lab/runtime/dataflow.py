@@ -6,6 +6,11 @@ ResultSelector -> ResultPath -> OutputPath) and "Transforming data with JSONata"
 (Arguments -> result -> Output). Taught in: notebooks/04-data-flow-paths.ipynb
 and notebooks/05-parameters-and-result-selector.ipynb.
 
+Also the context object (``$$``, ``$states.context``) and workflow variables (``Assign``,
+their scopes and AWS's size limits): AWS docs "Accessing execution data from the Context object"
+and "Passing data between states with variables", taught in notebooks/14-jsonata-and-variables.ipynb.
+``DataFlow`` holds the ``Execution``'s methods for them (the engine's ``Execution`` inherits them).
+
 Each function takes the compiled state and returns a new value; nothing is
 copied beyond what the semantics need (ResultPath copies only the objects along
 its path). A ``Trace`` records every stage, named as AWS TestState names them,

@@ -7,7 +7,7 @@ Taught in: every notebook from 01 on.
 An execution is data, never a Python call stack: a tree of ``Frame`` objects
 (the top-level machine, each Parallel branch and each Map iteration), each one
 a cursor on a state and a *phase* within it (``enter``, ``schedule``, ``start``,
-``invoke``, ``fanout``, ``children``, ``fanin``, ``exit``). ``advance()`` performs
+``invoke``, ``invoke_wait``, ``timed_out``, ``fanout``, ``children``, ``exit``). ``advance()`` performs
 exactly one action of one frame and writes at most a few history events, so an
 execution can stop between any two events and go on later (step, back,
 breakpoints, callbacks, a kernel restart).
@@ -15,7 +15,7 @@ breakpoints, callbacks, a kernel restart).
 Concurrency is simulated deterministically: Parallel branches that are ready at
 the same virtual time take turns one action at a time (round robin), which
 reproduces the interleaving AWS records for them; Map iterations take turns one
-state at a time (see ``_pick``); a frame that waits (Wait, retry back-off) is
+state at a time (see ``_pick`` in ``parallel.py``); a frame that waits (Wait, retry back-off) is
 skipped until the virtual clock reaches its time.
 
 ``step()`` runs until one state of one frame has finished, or one attempt of a

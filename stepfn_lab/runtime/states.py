@@ -6,8 +6,10 @@ and the notebook of each state type (07 Choice, 08 Task, 09 Wait, 10 Fail,
 11 Parallel, 12 Map).
 
 Each function reads the frame's state input, runs the state's data flow and
-sets the frame's next phase (``exit``, ``schedule`` or ``fanout``); the engine
-(``runtime/engine.py``) owns scheduling, events, retries and catches.
+sets the frame's next phase (``exit``, ``schedule`` or ``fanout``). The other phases live beside
+what they serve: the run loop, ``enter`` and ``exit`` in ``engine.py``, the Task phases in
+``invoke.py``, Parallel and Map child frames (turns, fan-out, fan-in) in ``parallel.py``, Retry and
+Catch in ``retry.py``.
 """
 
 from __future__ import annotations
