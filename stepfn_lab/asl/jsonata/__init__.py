@@ -457,7 +457,7 @@ class _Engine(Jsonata):
         # every function call and every turn of a tail-call loop passes here: the place to stop a runaway
         call = _CALL
         call.calls += 1
-        if not call.calls & 1023 and time.monotonic() > call.deadline:
+        if not call.calls & 1023 and time.monotonic() - call.started > TIMEOUT_MS / 1000:
             raise JException("D1012", -1, TIMEOUT_MS)
         return super().apply_inner(proc, args, input, environment)
 
@@ -501,7 +501,7 @@ class _Call(threading.local):
         self.rng: Any = DEFAULT_RNG
         self.now_ms: int | None = None
         self.calls = 0
-        self.deadline = 0.0
+        self.started = 0.0  # when the evaluation began (time.monotonic)
 
 
 _CALL = _Call()
@@ -691,7 +691,7 @@ class Expression:
         call = _CALL
         call.rng = DEFAULT_RNG if rng is None else rng
         call.now_ms = None if now is None else round(now * 1000)
-        call.deadline = time.monotonic() + TIMEOUT_MS / 1000
+        call.started = time.monotonic()
         scope = Jsonata.Frame(_SCOPE)
         bindings = scope.bindings
         bindings["states"] = states
