@@ -1,4 +1,4 @@
-"""JSONata's errors in the words AWS shows: codes, JavaScript-style texts, and the caret's column.
+"""JSONata's errors in the words AWS shows: States.QueryEvaluationError causes, texts, the caret's column.
 
 Spec: AWS Step Functions developer guide, "Transforming data with JSONata in Step
 Functions" (an expression that fails raises ``States.QueryEvaluationError``; a
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from ...errors import PathSyntaxError
+from ...errors import QUERY_EVALUATION_ERROR, PathSyntaxError, StatesError
 from .library import JException
 from .values import _js_json
 
@@ -66,3 +66,35 @@ def _syntax_error(text: str, err: Exception, field: str | None) -> PathSyntaxErr
     if isinstance(err, JException):
         return PathSyntaxError(text, _explain(err)[1], _column(err, text), field)
     return PathSyntaxError(text, str(err) or type(err).__name__, None, field)
+
+
+# --------------------------------------------------------------------------- States.QueryEvaluationError
+
+# Design note: JSONata numbers are IEEE doubles; a whole number past 1.8e308 has no double
+# (JavaScript reads it as Infinity, which JSONata rejects with D1001). AWS's exact message
+# for such data could not be established; stepfn_lab fails the state with JSONata's D1001.
+OUT_OF_RANGE = ("threw an error during evaluation. D1001: Number out of range: a number in "
+                "the data is larger than a JSONata number (a double, at most 1.8e308) can hold")
+
+
+def query_error(text: str, field: str, what: str) -> StatesError:
+    """The state's failure: ``what`` says what the expression did ("returned nothing (undefined).")."""
+    return StatesError(QUERY_EVALUATION_ERROR,
+                       f"The JSONata expression '{text}' specified for the field '{field}' {what}")
+
+
+def evaluation_error(err: Exception) -> str:
+    """What the cause says about an error raised while evaluating: JSONata's code and text, a Step
+    Functions function's complaint, or the library's own slip (which still fails the state, not Python)."""
+    if isinstance(err, JException):
+        code, message = _explain(err)
+        return f"threw an error during evaluation. {code}: {message}" if code \
+            else f"threw an error during evaluation. {message}"
+    if isinstance(err, _FunctionError):
+        return f"threw an error during evaluation. {err}"
+    if isinstance(err, RecursionError):
+        code, message = _explain(JException("D1011", -1))
+        return f"threw an error during evaluation. {code}: {message}"
+    if isinstance(err, OverflowError):
+        return OUT_OF_RANGE
+    return f"threw an error during evaluation. {type(err).__name__}: {err}"

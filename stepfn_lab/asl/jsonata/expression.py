@@ -20,12 +20,12 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from ...errors import QUERY_EVALUATION_ERROR, PathSyntaxError, StatesError
+from ...errors import PathSyntaxError, StatesError
 from ..paths import json_type
-from .errors import _explain, _FunctionError, _syntax_error
+from .errors import OUT_OF_RANGE, _syntax_error, evaluation_error, query_error
 from .evaluator import _CALL
 from .functions import _FUNCTION_NAMES, _SCOPE
-from .library import NULL, JException, Jsonata, Parser
+from .library import NULL, Jsonata, Parser
 from .randomness import DEFAULT_RNG
 from .values import _MISSING, _compact, _is_function, _plain
 
@@ -167,25 +167,14 @@ class Expression:
         Jsonata.CURRENT.jsonata = call.engine
         try:
             result = call.engine.eval(self._ast, None, scope)
-        except JException as err:
-            code, message = _explain(err)
-            raise self._failure(f"threw an error during evaluation. {code}: {message}" if code
-                                else f"threw an error during evaluation. {message}") from None
-        except _FunctionError as err:
-            raise self._failure(f"threw an error during evaluation. {err}") from None
-        except RecursionError:
-            code, message = _explain(JException("D1011", -1))
-            raise self._failure(f"threw an error during evaluation. {code}: {message}") from None
-        except OverflowError:
-            raise self._out_of_range() from None
-        except Exception as err:  # noqa: BLE001 - the library's own slips still fail the state, not Python
-            raise self._failure(f"threw an error during evaluation. {type(err).__name__}: {err}") from None
+        except Exception as err:  # noqa: BLE001 - every failure fails the state, never Python
+            raise self._failure(evaluation_error(err)) from None
         if result is None:
             raise self._failure("returned nothing (undefined).")
         try:
             result = _plain(result)
         except OverflowError:
-            raise self._out_of_range() from None
+            raise self._failure(OUT_OF_RANGE) from None
         if _is_function(result):
             raise self._failure("returned an unsupported result type.")
         if expect is not None and json_type(result) != expect:
@@ -193,16 +182,8 @@ class Expression:
                                 f"'{json_type(result)}' for value: {_compact(result)}")
         return result
 
-    def _out_of_range(self) -> StatesError:
-        # Design note: JSONata numbers are IEEE doubles; a whole number past 1.8e308 has no double
-        # (JavaScript reads it as Infinity, which JSONata rejects with D1001). AWS's exact message
-        # for such data could not be established; stepfn_lab fails the state with JSONata's D1001.
-        return self._failure("threw an error during evaluation. D1001: Number out of range: a number in "
-                             "the data is larger than a JSONata number (a double, at most 1.8e308) can hold")
-
     def _failure(self, what: str) -> StatesError:
-        return StatesError(QUERY_EVALUATION_ERROR,
-                           f"The JSONata expression '{self.text}' specified for the field '{self.field}' {what}")
+        return query_error(self.text, self.field, what)
 
 
 def compile_expression(text: str, field: str = "Output") -> Expression:
