@@ -16,12 +16,16 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..asl.model import ROOT_PATH_MARK
 from ..asl.paths import PathNotFound, ResultPathMismatch, to_json
 from ..asl.source import DEPTH_LIMIT
 from ..errors import DATA_LIMIT_EXCEEDED, RUNTIME, StatesError
+
+if TYPE_CHECKING:
+    from ..asl.model import State
+    from .frames import Frame
 
 PAYLOAD_LIMIT = 262_144  # bytes: 256 KiB, AWS's quota for state input and output
 
@@ -184,3 +188,147 @@ class Trace(dict):
                 out.append(key)
             previous = value
         return out
+
+
+VARIABLE_LIMIT = 262_144  # bytes per variable and per Assign
+EXECUTION_VARIABLES_LIMIT = 10 * 1024 * 1024
+
+# Only these states can retry, and only their context object has State.RetryCount (recorded on AWS).
+_RETRYABLE = ("Task", "Parallel", "Map")
+
+
+class DataFlow:
+    """The ``Execution``'s data-flow methods (the engine's ``Execution`` inherits them): the context
+    object, variables (Assign), a Task's payload, a field's value, and the way from a result to the
+    state output."""
+
+    # -- context object and variables ---------------------------------------------------
+
+    def context(self, frame: Frame, state: State, item: tuple | None = None) -> dict:
+        """The context object (``$$`` / ``$states.context``) as the state sees it."""
+        ctx: dict[str, Any] = {
+            "Execution": self._exec_context,
+            "StateMachine": self._machine_context,
+            "State": {"EnteredTime": self.clock.iso(frame.entered_at), "Name": state.name},
+        }
+        if state.type in _RETRYABLE:
+            ctx["State"]["RetryCount"] = frame.retry_total
+        if frame.token is not None:
+            ctx["Task"] = {"Token": frame.token}
+        if item is not None:
+            ctx["Map"] = {"Item": {"Index": item[0], "Value": item[1]}}
+        return ctx
+
+    def context_if_used(self, frame: Frame, state: State) -> Any:
+        return self.context(frame, state) if state.uses_context else None
+
+    def states_for(self, frame: Frame, state: State, **extra: Any) -> dict:
+        """``$states`` for JSONata expressions."""
+        states = {"input": frame.raw_input}
+        if state.uses_context:  # building the context object costs more than most expressions
+            states["context"] = self.context(frame, state)
+        if extra:
+            states.update(extra)
+        return states
+
+    def assign(self, frame: Frame, state: State, template: Any, data: Any, states: dict | None = None) -> None:
+        """Evaluate an Assign block against the variables from before the state, then store them."""
+        if template is None:
+            return
+        if state.is_jsonata:
+            values = template.evaluate(states if states is not None else self.states_for(frame, state),
+                                       frame.scope, rng=self.rng)
+        else:
+            values = template.evaluate(data, self.context_if_used(frame, state), frame.scope, self.rng)
+        if not isinstance(values, dict):
+            raise StatesError(RUNTIME, "Assign must evaluate to an object of variable names and values")
+        self._check_variables(frame, values)
+        frame.assigned = values
+        if frame.vars_before is None:
+            frame.vars_before = frame.scope.snapshot()
+
+    def _check_variables(self, frame: Frame, values: dict) -> None:
+        """AWS's variable rules: no shadowing of outer variables, 256 KiB per variable and per Assign,
+        10 MiB per execution. (The rules are AWS's; the sentences are stepfn_lab's.)"""
+        outer = frame.scope.parent
+        total = 0
+        for name, value in values.items():
+            if outer is not None and name in outer:
+                raise StatesError(RUNTIME, f"The variable '{name}' belongs to an outer scope: a Parallel branch "
+                                           "or Map iteration can read it but cannot assign it (variables cannot "
+                                           "be shadowed). Use another name, or return the value as output.")
+            size = self.meter.size(value)
+            if size > VARIABLE_LIMIT:
+                raise StatesError(DATA_LIMIT_EXCEEDED, f"The variable '{name}' would hold {size} bytes; a variable "
+                                                       f"may hold at most {VARIABLE_LIMIT} bytes (256 KiB).")
+            total += size
+        if total > VARIABLE_LIMIT:
+            raise StatesError(DATA_LIMIT_EXCEEDED, f"This Assign stores {total} bytes; one Assign may store at most "
+                                                   f"{VARIABLE_LIMIT} bytes (256 KiB).")
+        held = sum(self.meter.size(v) for k, v in frame.scope.snapshot().items() if k not in values) + total
+        if held > EXECUTION_VARIABLES_LIMIT:
+            raise StatesError(DATA_LIMIT_EXCEEDED, f"The execution's variables would hold {held} bytes; an "
+                                                   f"execution may hold at most {EXECUTION_VARIABLES_LIMIT} bytes "
+                                                   "(10 MiB) of variables.")
+
+    def _commit_assign(self, frame: Frame) -> None:
+        if frame.assigned:
+            frame.scope.own.update(frame.assigned)
+
+    def task_payload(self, frame: Frame, state: State) -> None:
+        """InputPath and Parameters (or Arguments): what the task's work receives. Evaluated on entering
+        the state and again for each retry, so ``$$.State.RetryCount`` and ``$$.Task.Token`` are current."""
+        if state.is_jsonata:
+            states = self.states_for(frame, state)
+            payload = (state.arguments.evaluate(states, frame.scope, rng=self.rng)
+                       if state.arguments is not None else frame.raw_input)
+            if frame.trace is not None:
+                frame.trace["afterArguments"] = payload
+        else:
+            ctx = self.context_if_used(frame, state)
+            payload = select_input(state, frame.raw_input, ctx, frame.scope)
+            if frame.trace is not None:
+                frame.trace["afterInputPath"] = payload
+            if state.parameters is not None:
+                payload = state.parameters.evaluate(payload, ctx, frame.scope, self.rng)
+                if frame.trace is not None:
+                    frame.trace["afterParameters"] = payload
+        frame.effective = payload
+
+    def field_value(self, frame: Frame, state: State, key: str) -> tuple[str, Any]:
+        """A field that may be a literal, a ``<Field>Path`` or a JSONata expression: ``(how, value)``."""
+        kind, value = state.extra[key]
+        if kind == "path":
+            from ..asl.paths import PathNotFound
+            try:
+                return kind, value.get(frame.raw_input, self.context_if_used(frame, state), frame.scope)
+            except PathNotFound as exc:
+                raise StatesError(RUNTIME, str(exc)) from None
+        if value is None:
+            return kind, None
+        if state.is_jsonata:
+            return kind, value.evaluate(self.states_for(frame, state), frame.scope, rng=self.rng)
+        return kind, value.evaluate()
+
+    def after_result(self, frame: Frame, state: State, result: Any) -> None:
+        """The data flow after a state produced its result: Assign, ResultSelector, ResultPath, OutputPath
+        (JSONPath) or Assign and Output (JSONata)."""
+        trace = frame.trace
+        if state.is_jsonata:
+            states = self.states_for(frame, state, result=result)
+            output = state.output.evaluate(states, frame.scope, rng=self.rng) if state.output else result
+            self.assign(frame, state, state.assign, None, states)
+        else:
+            ctx = self.context_if_used(frame, state)
+            self.assign(frame, state, state.assign, result)
+            if state.result_selector is not None:
+                result = state.result_selector.evaluate(result, ctx, frame.scope, self.rng)
+                if trace is not None:
+                    trace["afterResultSelector"] = result
+            output = place_result(state.result_path, frame.raw_input, result)
+            if trace is not None:
+                trace["afterResultPath"] = output
+            output = select_output(state, output, ctx, frame.scope)
+        frame.output = output
+        frame.next = state.next
+        frame.phase = "exit"

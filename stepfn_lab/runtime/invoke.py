@@ -14,10 +14,16 @@ the data flow, records a failure and hands it to Retry/Catch, or - for
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import HEARTBEAT_TIMEOUT, RUNTIME, TIMEOUT, ExecutionError, StatesError
 from . import tasks as _tasks
+from .machine import _check_json
+
+if TYPE_CHECKING:
+    from ..asl.model import State
+    from .engine import Execution
+    from .frames import Frame
 
 _NO_TIMEOUT = 99_999_999
 
@@ -320,3 +326,65 @@ def _apply_early_answer(execution, token: str) -> None:
     if early and token in early:
         kind, args = early.pop(token)
         answer_callback(execution, token, kind, *args)
+
+
+class TaskPhases:
+    """The ``Execution``'s Task phases and callbacks (the engine's ``Execution`` inherits them)."""
+
+    # -- Task phases ------------------------------------------------------------------------
+
+    def _phase_schedule(self, frame: Frame, state: State) -> None:
+        resource = _tasks.parse_resource(state.extra["resource"])
+        if resource.pattern == ".waitForTaskToken":
+            # the token exists before TaskScheduled: AWS records the real token in its parameters
+            issue_token(self, frame)
+            self.task_payload(frame, state)
+        elif frame.retry_total and state.uses_context:
+            self.task_payload(frame, state)  # a retry sees its own $$.State.RetryCount
+        if resource.uses_lambda_events:
+            scheduled = self.emit(frame, "LambdaFunctionScheduled",
+                                  schedule_details(self, frame, resource, lambda_events=True))
+        else:
+            scheduled = self.emit(frame, "TaskScheduled", schedule_details(self, frame, resource, lambda_events=False))
+        if frame.retry_total:
+            frame.attempt_id = scheduled
+        frame.phase = "start"
+
+    def _phase_start(self, frame: Frame, state: State) -> None:
+        resource = _tasks.parse_resource(state.extra["resource"])
+        if resource.uses_lambda_events:
+            self.emit(frame, "LambdaFunctionStarted")
+        else:
+            self.emit(frame, "TaskStarted", {"resourceType": _resource_type(resource),
+                                              "resource": _resource_name(resource)})
+        frame.phase = "invoke"
+
+    def _phase_invoke(self, frame: Frame, state: State) -> None:
+        invoke(self, frame, state)
+
+    def task_succeeded(self, frame: Frame, state: State, result: Any) -> None:
+        """Record a task's result and run the rest of the data flow (ResultSelector ... OutputPath)."""
+        trace = frame.trace
+        if trace is not None:
+            trace["result"] = result
+        self.after_result(frame, state, result)
+
+    def _check_heartbeats(self) -> None:
+        expire_waiting_tasks(self)
+
+    # -- callbacks (.waitForTaskToken) ---------------------------------------------------------
+
+    def send_task_success(self, token: str, output: Any) -> Execution:
+        _check_json(output, "InvalidOutput", "the task output")
+        resume_with_success(self, token, output)
+        self._persist()
+        return self
+
+    def send_task_failure(self, token: str, error: str | None = None, cause: str | None = None) -> Execution:
+        resume_with_failure(self, token, error, cause)
+        self._persist()
+        return self
+
+    def send_task_heartbeat(self, token: str) -> Execution:
+        heartbeat(self, token)
+        return self

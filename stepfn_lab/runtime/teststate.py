@@ -282,7 +282,7 @@ def _error_details(execution, state: dict, outcome: _Outcome) -> dict:
     if outcome.status == "RETRIABLE":
         return {"retryIndex": outcome.retry_index, "retryBackoffIntervalSeconds": int(round(outcome.backoff or 0))}
     if outcome.status == "CAUGHT_ERROR":
-        from .engine import _matches
+        from .retry import _matches
         compiled = execution.machine.definition.states[outcome.step.state]
         for index, catcher in enumerate(compiled.catchers):
             if _matches(outcome.error, catcher.error_equals):
