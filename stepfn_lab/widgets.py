@@ -7,6 +7,9 @@ Importing it loads ipywidgets, as it always did; ``import stepfn_lab`` alone doe
 
 from __future__ import annotations
 
-from .ui.stepper import LABELS, Compare, Stepper, map_progress, progress_text, run_with_progress
+from .ui.compare import Compare
+from .ui.controls import LABELS
+from .ui.progress import map_progress, progress_text, run_with_progress
+from .ui.stepper import Stepper
 
 __all__ = ["Stepper", "Compare", "run_with_progress", "map_progress", "progress_text", "LABELS"]

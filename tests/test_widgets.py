@@ -19,7 +19,8 @@ import pytest
 pytest.importorskip("ipywidgets")
 
 import stepfn_lab as sfl  # noqa: E402
-from stepfn_lab.ui import panes  # noqa: E402
+from stepfn_lab.ui import panes, style  # noqa: E402
+from stepfn_lab.ui import recorder as ui_recorder  # noqa: E402
 from stepfn_lab.widgets import Compare, Stepper  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -221,7 +222,7 @@ def test_the_default_branch_fails_the_execution() -> None:
     assert repr(stepper) == "Stepper(machine='Seed', state='DefaultState', step 3/3, status=FAILED)"
     assert "<b>DefaultState</b> (Fail)" in stepper._xray.value
     assert "DefaultStateError" in stepper._xray.value and "No Matches!" in stepper._xray.value
-    assert panes.FAILED_COLOUR in stepper._header.value
+    assert style.FAILED_COLOUR in stepper._header.value
 
 
 @pytest.mark.parametrize(("mode", "expected_state", "position"), [("before", "NextState", 3), ("after", None, 4)])
@@ -452,7 +453,7 @@ def test_the_pickers_switch_the_xray_to_an_inner_run() -> None:
     assert stepper._run_steps.layout.display is None
     stepper._run_steps.value = stepper._run_steps.options[0][1]
     assert "BadItem" in stepper._xray.value and "out of stock" in stepper._xray.value
-    assert panes.CAUGHT_COLOUR in stepper._xray.value
+    assert style.CAUGHT_COLOUR in stepper._xray.value
     # The history highlights that step's events and stops a few events after it.
     check = stepper.execution.steps[stepper._run_steps.value]
     rows = now_rows(stepper)
@@ -522,15 +523,15 @@ def test_the_diagram_highlights_the_next_state_and_the_visited_path() -> None:
     stepper._step.click()
     svg = stepper._diagram.value
     assert "<svg" in svg and "<?xml" not in svg
-    assert node_fill(svg, "FirstState") == panes.SUCCEEDED_COLOUR.lower()
-    assert node_fill(svg, "ChoiceState") == panes.IN_PROGRESS_COLOUR.lower()  # the next state
+    assert node_fill(svg, "FirstState") == style.SUCCEEDED_COLOUR.lower()
+    assert node_fill(svg, "ChoiceState") == style.IN_PROGRESS_COLOUR.lower()  # the next state
     assert 'id="sfl' in svg  # ids prefixed: several steppers can share a page
     stepper._step.click()
     svg = stepper._diagram.value
-    assert node_fill(svg, "ChoiceState") == panes.SUCCEEDED_COLOUR.lower()
-    assert node_fill(svg, "FirstMatchState") == panes.IN_PROGRESS_COLOUR.lower()
+    assert node_fill(svg, "ChoiceState") == style.SUCCEEDED_COLOUR.lower()
+    assert node_fill(svg, "FirstMatchState") == style.IN_PROGRESS_COLOUR.lower()
     stepper._back.click()
-    assert node_fill(stepper._diagram.value, "ChoiceState") == panes.IN_PROGRESS_COLOUR.lower()
+    assert node_fill(stepper._diagram.value, "ChoiceState") == style.IN_PROGRESS_COLOUR.lower()
 
 
 @pytest.mark.dot
@@ -540,9 +541,9 @@ def test_the_map_picker_shows_the_iteration_in_the_diagram() -> None:
     stepper._map_picker.value = "EachItem[1]"
     svg = stepper._diagram.value
     assert "showing index 1 of 3 iterations" in svg
-    assert node_fill(svg, "Check") == panes.CAUGHT_COLOUR.lower()  # caught in iteration 1
+    assert node_fill(svg, "Check") == style.CAUGHT_COLOUR.lower()  # caught in iteration 1
     stepper._map_picker.value = "EachItem[0]"
-    assert node_fill(stepper._diagram.value, "Check") == panes.SUCCEEDED_COLOUR.lower()
+    assert node_fill(stepper._diagram.value, "Check") == style.SUCCEEDED_COLOUR.lower()
 
 
 def test_without_graphviz_the_diagram_is_a_text_table(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -564,7 +565,7 @@ def test_without_graphviz_the_diagram_is_a_text_table(monkeypatch: pytest.Monkey
 
 def test_the_snapshot_budget_limits_how_far_back_goes() -> None:
     machine = sfl.StateMachine.from_json(SEED, name="Seed")
-    recorder = panes.Recorder(machine.start({"foo": 1}, lambdas=seed_lambdas()), budget=30)
+    recorder = ui_recorder.Recorder(machine.start({"foo": 1}, lambdas=seed_lambdas()), budget=30)
     recorder.run()
     assert recorder.recorded == 4
     kept = [p.snapshot is not None for p in recorder.positions]
@@ -576,9 +577,9 @@ def test_the_snapshot_budget_limits_how_far_back_goes() -> None:
 
 
 def test_a_long_run_records_a_limited_number_of_steps(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(panes, "RECORDED_STEPS_PER_RUN", 2)
+    monkeypatch.setattr(ui_recorder, "RECORDED_STEPS_PER_RUN", 2)
     machine = sfl.StateMachine.from_json(SEED, name="Seed")
-    recorder = panes.Recorder(machine.start({"foo": 1}, lambdas=seed_lambdas()))
+    recorder = ui_recorder.Recorder(machine.start({"foo": 1}, lambdas=seed_lambdas()))
     recorder.run()
     assert recorder.execution.status == "SUCCEEDED"
     assert recorder.recorded == 3  # two recorded steps, then the rest as one position
@@ -598,10 +599,10 @@ def test_check_json_names_line_and_column() -> None:
 def test_the_colours_are_the_console_legend() -> None:
     from stepfn_lab.views import render
 
-    assert panes.SUCCEEDED_COLOUR == render.STATUS_COLOURS["succeeded"] == "#2BD62E"
-    assert panes.FAILED_COLOUR == render.STATUS_COLOURS["failed"] == "#DE322F"
-    assert panes.CAUGHT_COLOUR == render.STATUS_COLOURS["caught"] == "#FFA500"
-    assert panes.IN_PROGRESS_COLOUR == render.STATUS_COLOURS["in_progress"] == "#53C9ED"
+    assert style.SUCCEEDED_COLOUR == render.STATUS_COLOURS["succeeded"] == "#2BD62E"
+    assert style.FAILED_COLOUR == render.STATUS_COLOURS["failed"] == "#DE322F"
+    assert style.CAUGHT_COLOUR == render.STATUS_COLOURS["caught"] == "#FFA500"
+    assert style.IN_PROGRESS_COLOUR == render.STATUS_COLOURS["in_progress"] == "#53C9ED"
 
 
 def test_run_labels_and_map_selection() -> None:
@@ -613,14 +614,15 @@ def test_run_labels_and_map_selection() -> None:
 
 
 def test_json_in_panes_keeps_small_objects_on_one_line() -> None:
-    text = panes.to_json({"items": [{"n": 1}, {"n": 2}], "nested": {"long": "x" * 80}})
+    text = style.to_json({"items": [{"n": 1}, {"n": 2}], "nested": {"long": "x" * 80}})
     assert text.splitlines()[1] == '  "items": [{"n": 1}, {"n": 2}],'
-    assert panes.to_json({"a": 1}) == '{"a": 1}'
-    assert panes.to_json(list(range(2000)), limit=100).endswith("…")
+    assert style.to_json({"a": 1}) == '{"a": 1}'
+    assert style.to_json(list(range(2000)), limit=100).endswith("…")
 
 
-def test_the_panes_module_does_not_load_ipywidgets() -> None:
-    code = "import sys, stepfn_lab.ui.panes; print('ipywidgets' in sys.modules)"
+def test_the_panes_modules_do_not_load_ipywidgets() -> None:
+    code = ("import sys, stepfn_lab.ui.panes, stepfn_lab.ui.dataflow, stepfn_lab.ui.recorder, stepfn_lab.ui.style; "
+            "print('ipywidgets' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
@@ -700,7 +702,7 @@ def test_each_attempt_of_a_retried_state_is_one_step_and_the_clock_moves_with_it
     seen = []
     while not stepper._step.disabled:
         stepper._step.click()
-        step = panes.focus_step(stepper._recorder.moved_steps())
+        step = ui_recorder.focus_step(stepper._recorder.moved_steps())
         seen.append((step.state, step.status, step.attempt, stepper.execution.clock.now, error_boxes(stepper)))
     assert seen == [
         ("BuildFrame", "SUCCEEDED", 1, 0.0, []),
@@ -729,7 +731,7 @@ def test_after_a_retry_succeeds_no_later_step_shows_an_error() -> None:
     assert error_boxes(stepper) == []  # the final Succeed state: no red box
     stepper._back.click()
     stepper._back.click()
-    assert panes.focus_step(stepper._recorder.moved_steps()).status == "SUCCEEDED"
+    assert ui_recorder.focus_step(stepper._recorder.moved_steps()).status == "SUCCEEDED"
     assert error_boxes(stepper) == []  # HangDoors's successful attempt
     stepper._back.click()
     assert error_boxes(stepper) == ["caught"] and "attempt 1 failed" in stepper._xray.value
@@ -797,7 +799,7 @@ def test_iterations_stopped_by_a_failing_sibling_get_their_closing_events_and_ca
     stepper = map_stepper()
     stepper.step()  # iteration 0 reserves the lamp
     stepper.step()  # iteration 1 fails on the chair
-    failed = panes.focus_step(stepper._recorder.moved_steps())
+    failed = ui_recorder.focus_step(stepper._recorder.moved_steps())
     assert (failed.state, failed.path, failed.status, failed.error) == ("Reserve", "Each line[1]", "FAILED",
                                                                        "ValueError")
     assert error_boxes(stepper) == ["error"]

@@ -82,7 +82,7 @@ MESSAGES = {
     "stepper.aborted_early.tip": "",
     "stepper.reset": "Reset with this input",
     "stepper.reset.tip": "Start a new execution with the JSON above",
-    # the Stepper's panes and header (widget_panes)
+    # the Stepper's panes and header (stepfn_lab/ui)
     "pane.data_flow": "Data flow",
     "pane.data_flow_of": "Data flow of {run}",
     "pane.input": "Input",

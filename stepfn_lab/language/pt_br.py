@@ -83,7 +83,7 @@ MESSAGES = {
     "stepper.aborted_early.tip": "",
     "stepper.reset": "Recomeçar com esta entrada",
     "stepper.reset.tip": "Começa uma nova execução com o JSON acima",
-    # os painéis e o cabeçalho do Stepper (widget_panes)
+    # os painéis e o cabeçalho do Stepper (stepfn_lab/ui)
     "pane.data_flow": "Fluxo de dados",
     "pane.data_flow_of": "Fluxo de dados de {run}",
     "pane.input": "Entrada",

@@ -79,7 +79,7 @@ class HistoryEvent:
     _start: datetime  # the execution's start: a class attribute of History's own subclass (see _events_from)
 
     def __init__(self, id: int, previous_event_id: int, type: str, at: float, details: dict | None,
-                 start: datetime, frame: str = ""):
+                 frame: str = ""):
         self.id = id
         self.previous_event_id = previous_event_id
         self.type = type
@@ -163,10 +163,11 @@ class History:
 
     def add(self, previous_event_id: int, type: str, at: float, details: dict | None = None,
             frame: str = "") -> HistoryEvent:
-        self.count += 1
+        self.count = count = self.count + 1
         self.last_at = at
-        event = self._event(self.count, previous_event_id, type, at, details, self.start, frame)
-        if self.keep is None or self.keep(type):
+        event = self._event(count, previous_event_id, type, at, details, frame)
+        keep = self.keep
+        if keep is None or keep(type):
             self.events.append(event)
         return event
 

@@ -9,7 +9,8 @@ their events into the execution's history between ``MapIterationStarted`` and
 ``MapIterationSucceeded``; Distributed Map iterations are child executions with
 histories of their own, so the parent history shows only ``MapRunStarted`` and
 ``MapRunSucceeded`` (recorded on AWS). Distributed Map iterations do not see the
-parent's variables.
+parent's variables. How iterations take turns, fan in and stop (shared with Parallel) is in
+``parallel.py``.
 """
 
 from __future__ import annotations

@@ -113,6 +113,7 @@ def _table(call: Call, key: dict | None = None, item: dict | None = None) -> _Ta
     name = required(call, "TableName")
     return table_for(call.services, str(name), key=key, item=item)
 
+
 def _key(call: Call, table: _Table) -> tuple[dict, tuple[str, str]]:
     key = required(call, "Key")
     if not isinstance(key, dict):
@@ -123,6 +124,16 @@ def _key(call: Call, table: _Table) -> tuple[dict, tuple[str, str]]:
         raise validation_error("dynamodb", f"The provided key element does not match the schema (table {table.name!r} "
                                       f"has the key {' + '.join(table.key_names)}; the Key had {', '.join(key) or 'none'})")
     return key, table.identity(key, "key")
+
+
+def _keyed(call: Call) -> tuple[_Table, Scope, dict, tuple[str, str]]:
+    """What GetItem, UpdateItem and DeleteItem start with: the table (made on first use from the Key's
+    names), the expression scope, the checked Key and the item's identity."""
+    key_param = call.params.get("Key")
+    table = _table(call, key=key_param if isinstance(key_param, dict) else None)
+    scope = Scope(call.params)
+    key, identity = _key(call, table)
+    return table, scope, key, identity
 
 
 def _condition(call: Call, scope: Scope) -> Expression | None:
@@ -150,10 +161,7 @@ def _returned(call: Call, allowed: tuple, old: dict | None, new: dict | None, ch
 
 
 def get_item(call: Call) -> dict:
-    key_param = call.params.get("Key")
-    table = _table(call, key=key_param if isinstance(key_param, dict) else None)
-    scope = Scope(call.params)
-    key, identity = _key(call, table)
+    table, scope, _, identity = _keyed(call)
     projection = call.params.get("ProjectionExpression")
     expression = parse_projection(projection) if projection else None
     scope.check_all_used([expression] if expression else [])
@@ -179,10 +187,7 @@ def put_item(call: Call) -> dict:
 
 
 def update_item(call: Call) -> dict:
-    key_param = call.params.get("Key")
-    table = _table(call, key=key_param if isinstance(key_param, dict) else None)
-    scope = Scope(call.params)
-    key, identity = _key(call, table)
+    table, scope, key, identity = _keyed(call)
     text = call.params.get("UpdateExpression")
     changes = parse_update(text) if text else None
     condition = _condition(call, scope)
@@ -200,10 +205,7 @@ def update_item(call: Call) -> dict:
 
 
 def delete_item(call: Call) -> dict:
-    key_param = call.params.get("Key")
-    table = _table(call, key=key_param if isinstance(key_param, dict) else None)
-    scope = Scope(call.params)
-    key, identity = _key(call, table)
+    table, scope, _, identity = _keyed(call)
     condition = _condition(call, scope)
     scope.check_all_used([condition] if condition else [])
     old = call.services.db.get_item(table.name, identity)

@@ -1,9 +1,8 @@
-"""Step through an execution in the notebook: ``Stepper``, and ``Compare`` for workflow types.
+"""``Stepper``: step through an execution in the notebook, forward and back, with breakpoints.
 
 Spec: the Step Functions console's execution view (graph, step details with
 input/output and the data-flow stages of TestState's ``inspectionData``, the
-event history) and ``SendTaskSuccess``/``SendTaskFailure`` for callback tasks;
-"Choosing workflow type" for ``Compare``.
+event history) and ``SendTaskSuccess``/``SendTaskFailure`` for callback tasks.
 Taught in: notebooks/00-welcome.ipynb, then every notebook that walks through a run.
 
     from stepfn_lab.widgets import Stepper   # or: from stepfn_lab.ui.stepper import Stepper
@@ -18,8 +17,9 @@ Step over runs a whole Map, Parallel or retry sequence as one move.
 Back rewinds with ``execution.snapshot()``/``restore()``: the stepper keeps a
 snapshot after every step ("positions"); Step after Back replays the recorded
 positions (handlers are not called twice) until it reaches the newest, then
-runs on. This is the only module that imports ipywidgets; the panes are HTML
-built by ``stepfn_lab.ui.panes``.
+runs on. The widgets are built and laid out by ``controls.StepperControls``
+(this class adds what they do); the moves are ``recorder.Recorder``'s; the
+panes are HTML text from ``dataflow`` (the X-ray, the variables) and ``panes``.
 """
 
 from __future__ import annotations
@@ -27,76 +27,20 @@ from __future__ import annotations
 import itertools
 from typing import Any, Callable
 
-import ipywidgets as w
-
 from ..errors import StepFnLabError
 from ..language import text as words
-from ..runtime.engine import EXPRESS, RUNNING, STANDARD, Execution, StateMachine
-from ..views import wasm
-from . import panes
+from ..runtime.engine import RUNNING, Execution, StateMachine
+from . import dataflow, panes
+from .controls import FOLLOW, LABELS, StepperControls, _set_options, _show
+from .recorder import Recorder, focus_step
+from .style import editable_json, esc
 
 _ids = itertools.count(1)
 
 
-# --------------------------------------------------------------------------- small widget helpers
-
-def _button(description: str, icon: str, tooltip: str, style: str = "") -> w.Button:
-    button = w.Button(description=description, icon=icon, tooltip=tooltip, button_style=style,
-                      layout=w.Layout(width="auto", min_width="96px", height="36px"))
-    button.style.font_size = "15px"
-    return button
-
-
-def _show(widget: w.Widget, visible: bool) -> None:
-    widget.layout.display = None if visible else "none"
-
-
-def _set_options(dropdown: w.Dropdown, options: list[tuple[str, Any]]) -> None:
-    if list(dropdown.options) != options:
-        value = dropdown.value
-        dropdown.options = options
-        dropdown.value = value if value in [v for _, v in options] else options[0][1]
-
-
-FOLLOW = ""  # picker value: no inner run chosen, the X-ray follows the cursor
-MAX_HEIGHT = "calc(100vh - 170px)"  # the Stepper's height at most: JupyterLab's chrome takes about 170 px
-
-# Every label and tooltip of the Stepper's controls, in one place (for translations).
-class _Labels:
-    """``LABELS[key] -> (label, tooltip)`` in the kit's language (``stepfn_lab.set_language``).
-
-    The words live in stepfn_lab/language/en.py and pt_br.py under ``"stepper.<key>"`` (and
-    ``"stepper.<key>.tip"`` for the tooltip); they are read when a Stepper is built.
-    """
-
-    KEYS = ("back", "step", "step_over", "play", "pause", "run_end", "run_break", "speed", "breakpoints",
-            "stop_before", "stop_after", "map_picker", "branch_picker", "run_steps", "paused_before",
-            "paused_after", "no_steps", "aborted_early", "reset")
-
-    def __getitem__(self, key: str) -> tuple[str, str]:
-        if key not in self.KEYS:
-            raise KeyError(key)
-        return words(f"stepper.{key}"), words(f"stepper.{key}.tip")
-
-    def __iter__(self):
-        return iter(self.KEYS)
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.KEYS
-
-    def keys(self):
-        return self.KEYS
-
-    def items(self):
-        return [(key, self[key]) for key in self.KEYS]
-
-
-LABELS = _Labels()
-
-
 # --------------------------------------------------------------------------- Stepper
 
-class Stepper(w.VBox):
+class Stepper(StepperControls):
     """Step, rewind, play and break through an execution, with its diagram and data flow."""
 
     def __init__(self, machine: Any, input: Any = None, *, lambdas: dict | None = None, **start_kwargs: Any):
@@ -117,13 +61,14 @@ class Stepper(w.VBox):
             self._start_kwargs = {"lambdas": lambdas, **start_kwargs}
             execution = self.machine.start(input, **self._start_kwargs)
         self._start_kwargs.pop("name", None)  # a new run after Reset needs a new name
-        self._recorder = panes.Recorder(execution)
+        self._recorder = Recorder(execution)
         self._prefix = f"sfl{next(_ids)}-"
         self._message = ""
         self._note = ""
         self._diagram_key: tuple | None = None
         self._updating = False
         self._build(execution.input)
+        self._wire()
         self._refresh()
 
     # -- public API (the buttons call these) --------------------------------------------------
@@ -187,9 +132,9 @@ class Stepper(w.VBox):
                 raise StepFnLabError(f"the input is not valid JSON: {check.message}")
             input = check.value
         else:
-            self._input.value = panes.editable_json(input)
+            self._input.value = editable_json(input)
         self.player.playing = False
-        self._recorder = panes.Recorder(self.machine.start(input, **self._start_kwargs))
+        self._recorder = Recorder(self.machine.start(input, **self._start_kwargs))
         self._message = ""
         self._refresh()
 
@@ -205,59 +150,6 @@ class Stepper(w.VBox):
         state = self._where() or (ex.steps[-1].state if ex.steps else self.machine.definition.start_at)
         return (f"Stepper(machine={name!r}, state={state!r}, step {self.position}/{self.recorded}, "
                 f"status={ex.status})")
-
-    # -- building the widget --------------------------------------------------------------
-
-    def _build(self, input: Any) -> None:
-        raw = self.machine.raw
-        self._header = w.HTML()
-        self._back = _button(LABELS["back"][0], "step-backward", LABELS["back"][1])
-        self._step = _button(LABELS["step"][0], "step-forward", LABELS["step"][1], "primary")
-        self._step_over = _button(LABELS["step_over"][0], "share", LABELS["step_over"][1])
-        self._play = _button(LABELS["play"][0], "play", LABELS["play"][1])
-        self._run_end = _button(LABELS["run_end"][0], "fast-forward", LABELS["run_end"][1])
-        self._run_break = _button(LABELS["run_break"][0], "forward", LABELS["run_break"][1])
-        self._speed = w.FloatSlider(value=2.0, min=0.5, max=10.0, step=0.5, description=LABELS["speed"][0],
-                                    readout_format=".1f", style={"description_width": "initial"},
-                                    layout=w.Layout(width="300px"))
-        self.player = w.Play(value=0, min=0, max=10**9, step=1, interval=500, show_repeat=False,
-                             layout=w.Layout(display="none"))
-        self._breakpoints = w.SelectMultiple(options=list(panes.state_names(raw)), rows=4,
-                                             layout=w.Layout(width="auto", min_width="0", flex="1 1 auto"))
-        self._stop_mode = w.ToggleButtons(options=[(LABELS["stop_before"][0], "before"),
-                                                   (LABELS["stop_after"][0], "after")],
-                                          value="before", style={"button_width": "104px"})
-        self._input = w.Textarea(value=panes.editable_json(input), rows=6, continuous_update=True,
-                                 layout=w.Layout(width="100%"))
-        self._input_check = w.HTML()
-        self._reset = _button(LABELS["reset"][0], "refresh", LABELS["reset"][1])
-        self._map_picker = w.Dropdown(description=LABELS["map_picker"][0], options=[("—", FOLLOW)],
-                                      style={"description_width": "initial"}, layout=w.Layout(width="auto"))
-        self._branch_picker = w.Dropdown(description=LABELS["branch_picker"][0], options=[("—", FOLLOW)],
-                                         style={"description_width": "initial"}, layout=w.Layout(width="auto"))
-        self._run_steps = w.Dropdown(description=LABELS["run_steps"][0], options=[("—", -1)],
-                                     style={"description_width": "initial"}, layout=w.Layout(width="auto"))
-        self._diagram, self._xray = w.HTML(), w.HTML()
-        self._wasm = wasm.widget() if wasm.browser_drawing() else None
-        self._variables, self._history = w.HTML(), w.HTML()
-        self._tokens = w.Dropdown(description="Task token", style={"description_width": "initial"},
-                                  layout=w.Layout(width="100%"))
-        self._callback_output = w.Textarea(value="{}", rows=3, layout=w.Layout(width="100%"))
-        self._callback_check = w.HTML()
-        self._send_success = _button("Send task success", "check", "SendTaskSuccess with the output above",
-                                     "success")
-        self._callback_error = w.Text(value="Rejected", description="error", layout=w.Layout(width="96%"))
-        self._callback_cause = w.Text(value="", description="cause", layout=w.Layout(width="96%"))
-        self._send_failure = _button("Send task failure", "times", "SendTaskFailure with this error and cause",
-                                     "danger")
-        for widget, name in ((self._breakpoints, "sfl-breakpoints"), (self._input, "sfl-input"),
-                             (self._map_picker, "sfl-map-picker"), (self._branch_picker, "sfl-branch-picker"),
-                             (self._run_steps, "sfl-run-steps"), (self._tokens, "sfl-tokens"),
-                             (self._callback_output, "sfl-callback-output"),
-                             (self._input_check, "sfl-input-check"), (self._callback_check, "sfl-callback-check")):
-            widget.add_class(name)
-        self._wire()
-        self._layout(raw)
 
     def _wire(self) -> None:
         for button, action in ((self._step, self.step), (self._step_over, self.step_over), (self._back, self.back),
@@ -278,61 +170,6 @@ class Stepper(w.VBox):
         for picker in (self._map_picker, self._branch_picker):
             picker.observe(self._picked, "value")
         self._run_steps.observe(lambda _c: None if self._updating else self._refresh_chosen_step(), "value")
-
-    def _layout(self, raw: dict) -> None:
-        """Diagram beside the panes on a wide screen; diagram above them at 1280 px and below."""
-        def row(*children: w.Widget, **extra: str) -> w.HBox:
-            return w.HBox(list(children), layout=w.Layout(flex_flow="row wrap", **extra))
-
-        title, hint = LABELS["breakpoints"]
-        breakpoints = w.VBox([w.HTML(f'<b>{panes.esc(title)}</b> <span class="sfl-muted">{panes.esc(hint)}</span>'),
-                              self._breakpoints],
-                             layout=w.Layout(flex="1 1 240px", min_width="200px", max_width="420px"))
-        breakpoints.add_class("sfl-breakpoint-box")
-        toolbar = row(row(self._back, self._step, self._step_over, self._play, self._speed, self._run_end,
-                          align_items="center"),
-                      row(breakpoints, w.VBox([self._stop_mode, self._run_break], layout=w.Layout(flex="0 0 auto")),
-                          align_items="flex-end", padding="0 0 0 10px", border_left="2px solid #D5DBDB",
-                          flex="1 1 480px", min_width="0", max_width="100%"),
-                      align_items="flex-end", margin="4px 0 8px 0", width="100%")
-        toolbar.add_class("sfl-toolbar")
-        pickers = [p for p, kind in ((self._map_picker, "Map"), (self._branch_picker, "Parallel"))
-                   if panes.has_state_type(raw, kind)]
-        self._pickers = row(*pickers, self._run_steps, display=None if pickers else "none", margin="0 0 4px 0")
-        answer = w.VBox([w.HTML("<b>output</b> (JSON)"), self._callback_output, self._callback_check,
-                         self._send_success], layout=w.Layout(flex="1 1 260px"))
-        refuse = w.VBox([self._callback_error, self._callback_cause, self._send_failure],
-                        layout=w.Layout(flex="1 1 260px"))
-        self._callback_box = w.VBox([
-            w.HTML('<div class="sfl-pane"><h4>A task is waiting for a callback</h4>'
-                   "Answer it as your worker would, with SendTaskSuccess or SendTaskFailure.</div>"),
-            self._tokens, row(answer, refuse)],
-            layout=w.Layout(border="2px solid #53C9ED", padding="6px", margin="0 0 6px 0"))
-        details = row(w.VBox([self._xray], layout=w.Layout(flex="1 1 440px", min_width="0")),
-                      w.VBox([self._variables, self._history], layout=w.Layout(flex="1 1 440px", min_width="0")))
-        # never taller than the notebook view: the diagram and the panes scroll inside
-        panes_column = w.VBox([self._callback_box, self._pickers, details],
-                              layout=w.Layout(flex="1 1 420px", min_width="0", max_height="64vh", overflow="auto"))
-        panes_column.add_class("sfl-scroll")
-        self._diagram_column = w.VBox([self._diagram] + ([self._wasm] if self._wasm else []),
-                                      layout=w.Layout(flex="1 1 600px", min_width="0", max_height="64vh",
-                                                      overflow="auto"))
-        self._diagram_column.add_class("sfl-scroll")
-        editor = w.VBox([w.HTML(f'<div class="sfl-pane"><h4>{words("pane.input")}</h4>'
-                                f'{words("pane.input_help")}</div>'),
-                         self._input, row(self._reset, self._input_check, align_items="center")],
-                        layout=w.Layout(width="100%", max_width="900px", margin="8px 0 0 0"))
-        self.children = [w.HTML(panes.STYLE), self._header, toolbar,
-                         row(self._diagram_column, panes_column, align_items="flex-start", width="100%"),
-                         editor, self.player]
-        for child in self.children:  # the Stepper scrolls as a whole: no part of it is squeezed
-            child.layout.flex = "0 0 auto"
-        self.add_class("sfl-stepper")
-        self.layout.width = "100%"
-        # the whole Stepper fits in the notebook's view (the page less JupyterLab's menu, tabs, toolbar and
-        # status bar); what does not fit scrolls inside
-        self.layout.max_height = MAX_HEIGHT
-        self.layout.overflow = "auto"
 
     # -- actions ------------------------------------------------------------------------
 
@@ -549,9 +386,9 @@ class Stepper(w.VBox):
             return ex.steps[index] if isinstance(index, int) and 0 <= index < len(ex.steps) else None
         moved = self._recorder.moved_steps()
         if moved:
-            return panes.focus_step(moved)
+            return focus_step(moved)
         for frame in ex.tokens.values():
-            return panes.WaitingStep(frame.state, frame.current_state().type, frame.path, frame.trace)
+            return dataflow.WaitingStep(frame.state, frame.current_state().type, frame.path, frame.trace)
         return ex.steps[-1] if ex.steps else None
 
     def _refresh_focus(self) -> None:
@@ -561,11 +398,11 @@ class Stepper(w.VBox):
             words("pane.data_flow_of", run=panes.run_label(run, self.runs.get(run)))
         if run and step is None:
             text = LABELS["aborted_early" if self.runs.get(run) == "ABORTED" else "no_steps"][0]
-            self._xray.value = (f'<div class="sfl-pane"><h4>{panes.esc(title)}</h4><span class="sfl-muted">'
-                                f'{panes.esc(text)}</span></div>')
+            self._xray.value = (f'<div class="sfl-pane"><h4>{esc(title)}</h4><span class="sfl-muted">'
+                                f'{esc(text)}</span></div>')
         else:
-            self._xray.value = panes.xray_html(step, title=title)
-        self._variables.value = panes.variables_html(step)
+            self._xray.value = dataflow.xray_html(step, title=title)
+        self._variables.value = dataflow.variables_html(step)
 
     def _refresh_history(self) -> None:
         ex = self.execution
@@ -609,112 +446,3 @@ class Stepper(w.VBox):
             self._diagram_column.layout.max_width = f"{max(natural, 420)}px"
 
 
-# --------------------------------------------------------------------------- Compare
-
-class Compare(w.VBox):
-    """One definition run as a Standard and as an Express workflow, side by side."""
-
-    def __init__(self, definition: Any, input: Any = None, *, lambdas: dict | None = None,
-                 name: str | None = None, sync: bool = False, **start_kwargs: Any):
-        super().__init__()
-        if isinstance(definition, StateMachine):
-            name = name or definition.name
-            definition = definition.raw
-        self.name = name or "Compare"
-        self.definition = definition
-        self.input = input
-        self._start_kwargs = {"lambdas": lambdas, **start_kwargs}
-        self.standard, self._standard_problem = self._run(STANDARD, sync=False)
-        self.express: Execution | None = None
-        self._express_problem: str | None = None
-        self._mode = w.ToggleButtons(options=[("Express: asynchronous", False), ("Express: synchronous", True)],
-                                     value=bool(sync), style={"button_width": "180px"})
-        self._standard_html, self._express_html = w.HTML(), w.HTML()
-        half = dict(flex="1 1 460px", min_width="380px", padding="0 4px")
-        title = w.HTML(f'<div class="sfl-pane sfl-header"><b>{panes.esc(self.name)}</b>: the same definition '
-                       "and input, run as a Standard and as an Express workflow</div>")
-        self.children = [w.HTML(panes.STYLE), title, self._mode,
-                         w.HBox([w.VBox([self._standard_html], layout=w.Layout(**half)),
-                                 w.VBox([self._express_html], layout=w.Layout(**half))],
-                                layout=w.Layout(flex_flow="row wrap", width="100%"))]
-        self.add_class("sfl-compare")
-        self._mode.observe(lambda _c: self._rerun_express(), "value")
-        self._rerun_express()
-        self._standard_html.value = panes.workflow_column(STANDARD, self.standard, problem=self._standard_problem)
-
-    @property
-    def sync(self) -> bool:
-        return bool(self._mode.value)
-
-    @sync.setter
-    def sync(self, value: bool) -> None:
-        self._mode.value = bool(value)
-
-    def _run(self, workflow_type: str, *, sync: bool) -> tuple[Execution | None, str | None]:
-        try:
-            machine = StateMachine.from_json(self.definition, name=self.name, workflow_type=workflow_type)
-            options = dict(self._start_kwargs, sync=True) if sync else self._start_kwargs
-            return machine.run(self.input, **options), None
-        except StepFnLabError as exc:
-            kind = "Standard" if workflow_type == STANDARD else "Express"
-            return None, f"{kind} cannot run this definition: {exc}"
-
-    def _rerun_express(self) -> None:
-        self.express, self._express_problem = self._run(EXPRESS, sync=self.sync)
-        self._express_html.value = panes.workflow_column(EXPRESS, self.express, sync=self.sync,
-                                                         problem=self._express_problem)
-
-    def __repr__(self) -> str:
-        def status(ex: Execution | None) -> str:
-            return ex.status if ex is not None else "NOT_RUN"
-        return f"Compare(machine={self.name!r}, standard={status(self.standard)}, express={status(self.express)})"
-
-
-def map_progress(execution: Execution) -> tuple[int, int]:
-    """Map iterations finished and to run so far, over every Map state of the execution (finished ones too)."""
-    counts = execution.fanned.values()
-    return sum(done for done, _ in counts), sum(total for _, total in counts)
-
-
-def progress_text(execution: Execution) -> str:
-    """``"3/3 items"``, ``"1,000/1,000 child executions"`` (both when a run has both kinds)."""
-    parts = [f"{done:,}/{total:,} {what}" for what, (done, total) in execution.fanned.items() if total]
-    return " · ".join(parts) or "no Map items"
-
-
-def run_with_progress(execution: Execution, every: int = 200,
-                      show: Callable[[w.Widget], Any] | None = None) -> Execution:
-    """Run an execution to its end with a progress bar of its Map iterations (long Distributed Maps).
-
-    The bar is an ipywidgets ``IntProgress`` updated every ``every`` actions; it ends on the
-    true count ("3/3 items", "1,000/1,000 child executions"). The execution is the same as
-    with ``execution.run()``. ``show`` displays the bar (default: IPython's ``display``).
-    """
-    if show is None:
-        from IPython.display import display as show
-
-    bar = w.IntProgress(value=0, min=0, max=1, description="Map items", bar_style="info",
-                        layout=w.Layout(width="420px"))
-    label = w.HTML()
-    show(w.HBox([bar, label]))
-    steps = 0
-    while execution.advance():
-        steps += 1
-        if steps % every == 0:
-            _show_progress(execution, bar, label)
-    execution.run()  # persists a durable run, as run() always does
-    _show_progress(execution, bar, label)
-    bar.bar_style = "success" if execution.status == "SUCCEEDED" else "danger"
-    return execution
-
-
-def _show_progress(execution: Execution, bar: w.IntProgress, label: w.HTML) -> None:
-    done, total = map_progress(execution)
-    if total:
-        bar.max, bar.value = total, done
-    elif execution.status != RUNNING:
-        bar.max, bar.value = 1, 1
-    label.value = f"{progress_text(execution)} · {len(execution.history):,} events · {execution.status}"
-
-
-__all__ = ["Stepper", "Compare", "run_with_progress", "map_progress", "progress_text", "LABELS"]
