@@ -28,8 +28,8 @@ import json
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Mapping
 
-from ..asl import choice
-from ..errors import DefinitionError, Problem, StepFnLabError
+from ...asl import choice
+from ...errors import DefinitionError, Problem, StepFnLabError
 
 # Node statuses: the console's legend.
 SUCCEEDED, FAILED, CAUGHT, IN_PROGRESS, NOT_RUN = "succeeded", "failed", "caught", "in_progress", "not_run"
