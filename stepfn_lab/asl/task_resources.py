@@ -7,7 +7,7 @@ models (botocore's ``service-2.json``) for the request of every action.
 Taught in: notebooks/08-task-states.ipynb.
 
 ``check_task(resource, body, lang, served)`` returns the problems of one Task
-state as ``(code, where, message, hint, severity)`` tuples; ``validate.py``
+state as ``(code, where, message, hint, severity)`` tuples; ``validate``
 records them. ``where`` is ``"Resource"`` or ``"Parameters"`` / ``"Arguments"``.
 
 Design note: AWS refuses an unknown integration when the machine is created
