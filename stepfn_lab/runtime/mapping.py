@@ -22,6 +22,7 @@ from ..asl.model import ROOT_PATH_MARK
 from ..asl.paths import PathNotFound, json_type, to_json
 from ..errors import QUERY_EVALUATION_ERROR, RUNTIME, StatesError
 from .dataflow import select_input
+from .frames import Fan, Frame, Scope
 from .history import NAME_INDEX, History
 from .maprun import DISTRIBUTED_CONCURRENCY, MapRun, start_child
 
@@ -116,7 +117,6 @@ def _number(execution, frame, state, key: str, field: str, kind: type) -> Any:
 
 
 def fan_out_map(execution, frame, state) -> None:
-    from .frames import Fan
     items = frame.result
     distributed = state.extra.get("mode") == "DISTRIBUTED"
     execution.emit(frame, "MapStateStarted", {"length": len(items) if items is not None else 0})
@@ -161,7 +161,6 @@ def fan_out_map(execution, frame, state) -> None:
 
 def start_iteration(execution, frame, state) -> None:
     """Start the next iteration of a Map (one action)."""
-    from .frames import Frame, Scope
     fan = frame.fan
     index = fan.next_index
     fan.next_index += 1
