@@ -23,7 +23,7 @@ from ..asl.paths import PathNotFound, json_type, to_json
 from ..errors import QUERY_EVALUATION_ERROR, RUNTIME, StatesError
 from .dataflow import select_input
 from .frames import Fan, Frame, Scope
-from .history import NAME_INDEX, History
+from .history import NAME_INDEX
 from .maprun import DISTRIBUTED_CONCURRENCY, MapRun, start_child
 
 INLINE_CONCURRENCY = 40
@@ -175,7 +175,7 @@ def start_iteration(execution, frame, state) -> None:
         child_input = selector.evaluate(frame.effective, execution.context(frame, state, (index, item)),
                                         frame.scope, execution.rng)
     if fan.distributed:
-        history = History(execution.clock.start)
+        history = execution.history.empty()  # the child execution's own
         start = history.add(0, "ExecutionStarted", execution.clock.now, {"input": child_input})
         last_id, scope = start.id, Scope()
     else:
