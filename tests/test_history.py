@@ -63,3 +63,15 @@ def test_a_long_run_keeps_compact_events():
     assert type(entered._details) is tuple  # what the engine stores for every state
     assert entered.details == {"name": "A", "input": {"x": 1}}
     assert [e.state_name for e in execution.history] == [None, "A", "A", "B", "B", None]
+
+
+def test_an_empty_history_like_another_starts_at_the_same_time():
+    from datetime import datetime, timezone
+    from stepfn_lab.runtime.history import History
+    parent = History(datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone.utc))
+    parent.add(0, "ExecutionStarted", 0.0, {"input": {}})
+    child = parent.empty()
+    assert len(child) == 0 and child.events == [] and child.keep is None
+    event = child.add(0, "ExecutionStarted", 1.5, {"input": {"n": 1}})
+    assert (event.id, event.timestamp, len(parent)) == (1, datetime(2025, 1, 2, 3, 4, 6, 500000, tzinfo=timezone.utc), 1)
+    assert type(event) is type(parent.events[0])  # the start is shared by the class, not stored per event

@@ -173,7 +173,7 @@ def test_eval_is_taken_away():
 
 
 def test_a_runaway_expression_is_stopped(monkeypatch):
-    import stepfn_lab.asl.jsonata as module
+    import stepfn_lab.asl.jsonata.evaluator as module
     monkeypatch.setattr(module, "TIMEOUT_MS", 200)
     started = time.monotonic()
     cause = failure("($loop := function($n){ $loop($n + 1) }; $loop(0))")
@@ -450,7 +450,7 @@ def test_template_syntax_error_names_the_nested_field():
 # --------------------------------------------------------------------------- speed and threads
 
 def test_an_expression_is_parsed_once_not_per_evaluation(monkeypatch):
-    import stepfn_lab.asl.jsonata as module
+    import stepfn_lab.asl.jsonata.expression as module
     parsed = []
     real = module._parse_text
     monkeypatch.setattr(module, "_parse_text", lambda text: parsed.append(text) or real(text))

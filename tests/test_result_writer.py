@@ -2,7 +2,11 @@
 
 import json
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 import stepfn_lab as sfl
+from stepfn_lab.services.result_writer import ResultFiles
 
 DISTRIBUTED = {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}
 FAIL_ODD = {"ProcessorConfig": DISTRIBUTED, "StartAt": "C", "States": {
@@ -76,3 +80,28 @@ def test_writer_config_transformations_and_jsonl(tmp_path):
     manifest, files = _files(tmp_path, ex)
     assert files["SUCCEEDED"][0].name == "SUCCEEDED_0.jsonl"
     assert [json.loads(line) for line in files["SUCCEEDED"][0].read_text().splitlines()] == [1, 1, 2, 2]
+
+
+_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+                     max_leaves=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(status=st.sampled_from(["SUCCEEDED", "FAILED", "PENDING"]), child_input=_JSON, output=_JSON,
+       same=st.booleans(), error=st.none() | st.text(), cause=st.none() | st.text(),
+       started=st.none() | st.just("2025-01-01T00:00:00.000Z"), stopped=st.none() | st.just("2025-01-01T00:00:01Z"),
+       arn=st.text(min_size=1).map(lambda t: f"arn:aws:states:us-east-1:1:mapRun:M/{t}:run-1"))
+def test_an_exported_entry_is_the_json_of_its_fields_in_aws_order(status, child_input, output, same, error, cause,
+                                                                  started, stopped, arn):
+    """The text written for each child (made without a dictionary, for speed) is json.dumps of the entry."""
+    files = ResultFiles("", "b", "k", arn, "arn:aws:states:us-east-1:1:stateMachine:M/Map")
+    output = child_input if same else output
+    args = (status, "8f1d2c3e-0000-5000-8000-000000000000", child_input, output, error, cause, started, stopped)
+    entry = files.entry(*args)
+    assert files.entry_text(*args) == json.dumps(entry, ensure_ascii=False)
+    keys = ["ExecutionArn", "Input", "InputDetails", "Name", "Output", "OutputDetails", "Error", "Cause",
+            "RedriveCount", "RedriveStatus", "RedriveStatusReason", "StartDate", "StateMachineArn", "Status",
+            "StopDate"]
+    assert list(entry) == [k for k in keys if k in entry]  # AWS's order
+    assert json.loads(entry["Input"]) == child_input

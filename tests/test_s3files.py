@@ -3,6 +3,8 @@
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import stepfn_lab as sfl
 
@@ -112,6 +114,31 @@ def test_csv_rows_equal_a_whole_file_parse(body, config):
     assert [rows[i] for i in range(len(rows))] == expected
     assert list(rows) == expected and rows == expected
     assert list(rows[:2]) == expected[:2] and len(rows[1:]) == max(len(expected) - 1, 0)
+
+
+_PLAIN_LINE = st.one_of(st.just(""), st.lists(st.text(alphabet="abç 1;|\t", max_size=4), min_size=1, max_size=5))
+
+
+@settings(max_examples=200, deadline=None)
+@given(lines=st.lists(_PLAIN_LINE, max_size=40), delimiter=st.sampled_from([",", ";", "|", "\t", " "]),
+       given_headers=st.booleans(), end=st.sampled_from(["", "\n", "\n\n"]), order=st.randoms())
+def test_plain_csv_rows_made_a_chunk_at_a_time_equal_a_whole_file_parse(lines, delimiter, given_headers, end,
+                                                                         order):
+    """A file without quotes or carriage returns is split CHUNK rows at a time: any access order gives the
+    rows of a whole-file parse (blank lines skipped, short rows filled, long rows cut)."""
+    from stepfn_lab.services.s3objects import CsvRows
+    text = [delimiter.join(line) if isinstance(line, list) else line for line in lines]
+    head = delimiter.join(["h1", "h2", "h3"])
+    body = "\n".join(text if given_headers else [head, *text]) + end
+    headers = ["x", "y"] if given_headers else None
+    rows = CsvRows(body, delimiter, headers)
+    rows.CHUNK = 3  # chunks of three rows: many chunk edges in a short file
+    expected = _eager(body, delimiter, headers) if body.strip("\n") or given_headers else []
+    assert rows._plain and len(rows) == len(expected)
+    indexes = list(range(len(expected)))
+    order.shuffle(indexes)
+    assert [rows[i] for i in indexes] == [expected[i] for i in indexes]
+    assert list(rows) == expected
 
 
 def test_csv_rows_hold_text_and_offsets_not_dicts():

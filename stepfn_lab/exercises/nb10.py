@@ -26,10 +26,6 @@ class PrinterJam(Exception):
     """The label printer jammed (a flaky device)."""
 
 
-class DoorMisaligned(Exception):
-    """The door does not hang straight."""
-
-
 class ScrewMissing(Exception):
     """A screw is missing from the box."""
 

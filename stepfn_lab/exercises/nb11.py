@@ -10,7 +10,7 @@ from typing import Any
 
 from ..errors import DefinitionError
 from ..runtime.engine import StateMachine
-from . import Exercise, patched, say, show, visited
+from . import Exercise, patched, say, show
 
 
 def _problem(err: DefinitionError) -> str:
@@ -285,10 +285,10 @@ def _check_q4(answer: Any) -> tuple[bool, str]:
                           "Check credit é o estado que falhou (vermelho), não um que foi parado.")
     missing = [s for s in stopped if s not in got]
     if missing:
-        return False, say(f"Not all of them: one branch more was still running at 5 s. Pick each branch in the "
-                          f"\"Parallel branch\" list after the failure.",
-                          f"Faltou algum: mais um ramo ainda estava rodando aos 5 s. Escolha cada ramo na lista "
-                          f"\"Parallel branch\" depois da falha.")
+        return False, say("Not all of them: one branch more was still running at 5 s. Pick each branch in the "
+                          "\"Parallel branch\" list after the failure.",
+                          "Faltou algum: mais um ramo ainda estava rodando aos 5 s. Escolha cada ramo na lista "
+                          "\"Parallel branch\" depois da falha.")
     return False, say(f"{show(answer)} includes a state that never started or had already finished. Stopped "
                       f"states show ABORTED in the data-flow pane.",
                       f"{show(answer)} inclui um estado que nunca começou ou que já tinha terminado. Estados parados "

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..errors import DefinitionError
 from ..runtime.engine import StateMachine
-from . import Exercise, patched, say, show, visited
+from . import Exercise, patched, say, show
 
 
 def _problem(err: DefinitionError) -> str:

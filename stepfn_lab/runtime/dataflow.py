@@ -6,6 +6,11 @@ ResultSelector -> ResultPath -> OutputPath) and "Transforming data with JSONata"
 (Arguments -> result -> Output). Taught in: notebooks/04-data-flow-paths.ipynb
 and notebooks/05-parameters-and-result-selector.ipynb.
 
+Also the context object (``$$``, ``$states.context``) and workflow variables (``Assign``,
+their scopes and AWS's size limits): AWS docs "Accessing execution data from the Context object"
+and "Passing data between states with variables", taught in notebooks/14-jsonata-and-variables.ipynb.
+``DataFlow`` holds the ``Execution``'s methods for them (the engine's ``Execution`` inherits them).
+
 Each function takes the compiled state and returns a new value; nothing is
 copied beyond what the semantics need (ResultPath copies only the objects along
 its path). A ``Trace`` records every stage, named as AWS TestState names them,
@@ -86,28 +91,17 @@ class SizeMeter:
     costs a few dictionary look-ups instead of a full serialisation.
     """
 
-    __slots__ = ("_known",)
+    __slots__ = ("_known", "_keys")
     BIG = 16  # containers with at least this many members are remembered
 
     def __init__(self) -> None:
         self._known: dict[int, tuple[Any, int]] = {}
+        self._keys: dict[str, int] = {}  # the size of each member name seen (names repeat from state to state)
 
     def size(self, value: Any, depth: int = 1) -> int:
         """The JSON size of ``value`` in UTF-8 bytes. Raises StatesError(States.Runtime) for data
         nested more than DEPTH_LIMIT levels (stepfn_lab's limit, see asl/source.py)."""
-        if value is None or value is True:
-            return 4
-        if value is False:
-            return 5
         kind = type(value)
-        if kind is str:
-            if value.isascii() and not _PLAIN.search(value):
-                return len(value) + 2
-            return _utf8_length(value)
-        if kind is int:
-            return len(str(value))
-        if kind is float:
-            return len(repr(value)) if value == value and value not in (_INF, -_INF) else len(json.dumps(value))
         if kind is dict or kind is list:
             known = self._known.get(id(value))
             # a size measured at this depth or deeper holds here too (the subtree fits the limit)
@@ -117,17 +111,47 @@ class SizeMeter:
                 raise StatesError(RUNTIME, f"The data is nested more than {DEPTH_LIMIT} levels deep "
                                            "(stepfn_lab's limit for JSON values)")
             inner = depth + 1
+            size = self.size
             if kind is dict:
-                # braces, a colon per member, commas between members
-                total = (1 + 2 * len(value) if value else 2) + sum(self.size(k, inner) + self.size(v, inner)
-                                                                   for k, v in value.items())
+                # braces, a colon per member, commas between members; names, integers and plain
+                # strings are measured here, without a call each (this runs at every state's exit)
+                total = 1 + 2 * len(value) if value else 2
+                keys = self._keys
+                for k, v in value.items():
+                    n = keys.get(k) if type(k) is str else None
+                    if n is None:
+                        n = size(k, inner)
+                        if type(k) is str:
+                            if len(keys) > 4096:
+                                keys.clear()
+                            keys[k] = n
+                    t = type(v)
+                    if t is int:
+                        n += len(str(v))
+                    elif t is str and v.isascii() and not _PLAIN.search(v):
+                        n += len(v) + 2
+                    else:
+                        n += size(v, inner)
+                    total += n
             else:
-                total = 1 + max(len(value), 1) + sum(self.size(v, inner) for v in value)
+                total = 1 + max(len(value), 1) + sum(size(v, inner) for v in value)
             if len(value) >= self.BIG:
                 if len(self._known) > 8192:
                     self._known.clear()
                 self._known[id(value)] = (value, total, depth)
             return total
+        if value is None or value is True:
+            return 4
+        if value is False:
+            return 5
+        if kind is str:
+            if value.isascii() and not _PLAIN.search(value):
+                return len(value) + 2
+            return _utf8_length(value)
+        if kind is int:
+            return len(str(value))
+        if kind is float:
+            return len(repr(value)) if value == value and value not in (_INF, -_INF) else len(json.dumps(value))
         return _utf8_length(value)
 
     def check(self, value: Any, state_name: str) -> None:
@@ -319,16 +343,20 @@ class DataFlow:
             output = state.output.evaluate(states, frame.scope, rng=self.rng) if state.output else result
             self.assign(frame, state, state.assign, None, states)
         else:
-            ctx = self.context_if_used(frame, state)
-            self.assign(frame, state, state.assign, result)
+            # (every state runs this: the steps that have nothing to do cost no call)
+            ctx = self.context(frame, state) if state.uses_context else None
+            if state.assign is not None:
+                self.assign(frame, state, state.assign, result)
             if state.result_selector is not None:
                 result = state.result_selector.evaluate(result, ctx, frame.scope, self.rng)
                 if trace is not None:
                     trace["afterResultSelector"] = result
-            output = place_result(state.result_path, frame.raw_input, result)
+            path = state.result_path
+            output = result if path is ROOT_PATH_MARK else place_result(path, frame.raw_input, result)
             if trace is not None:
                 trace["afterResultPath"] = output
-            output = select_output(state, output, ctx, frame.scope)
+            if state.output_path is not ROOT_PATH_MARK:
+                output = select_output(state, output, ctx, frame.scope)
         frame.output = output
         frame.next = state.next
         frame.phase = "exit"

@@ -7,7 +7,7 @@ Taught in: every notebook from 01 on.
 An execution is data, never a Python call stack: a tree of ``Frame`` objects
 (the top-level machine, each Parallel branch and each Map iteration), each one
 a cursor on a state and a *phase* within it (``enter``, ``schedule``, ``start``,
-``invoke``, ``fanout``, ``children``, ``fanin``, ``exit``). ``advance()`` performs
+``invoke``, ``invoke_wait``, ``timed_out``, ``fanout``, ``children``, ``exit``). ``advance()`` performs
 exactly one action of one frame and writes at most a few history events, so an
 execution can stop between any two events and go on later (step, back,
 breakpoints, callbacks, a kernel restart).
@@ -15,7 +15,7 @@ breakpoints, callbacks, a kernel restart).
 Concurrency is simulated deterministically: Parallel branches that are ready at
 the same virtual time take turns one action at a time (round robin), which
 reproduces the interleaving AWS records for them; Map iterations take turns one
-state at a time (see ``_pick``); a frame that waits (Wait, retry back-off) is
+state at a time (see ``_pick`` in ``parallel.py``); a frame that waits (Wait, retry back-off) is
 skipped until the virtual clock reaches its time.
 
 ``step()`` runs until one state of one frame has finished, or one attempt of a
@@ -292,7 +292,9 @@ class Execution(DataFlow, TaskPhases, ChildFrames, RetryCatch, Describe):
         """Perform one action (a few history events at most). False when nothing can happen now."""
         if self.status != RUNNING:
             return False
-        frame = self._pick(self.root)
+        frame = self.root
+        if frame.phase == "children" or frame.blocked or frame.ready_at > self.clock.now:
+            frame = self._pick(frame)  # (a machine without branches or iterations acts without this call)
         if frame is None:
             # Design note: a task waiting for a callback does not let virtual time run on its own
             # (the learner is the one who answers); its TimeoutSeconds/HeartbeatSeconds fire when
@@ -305,7 +307,8 @@ class Execution(DataFlow, TaskPhases, ChildFrames, RetryCatch, Describe):
                 self._timed_out()
                 return True
             self.clock.advance_to(wake)
-            self._check_heartbeats()
+            if self.tokens:  # only a task waiting for a callback has a heartbeat or a timeout to check
+                self._check_heartbeats()
             if self.tokens or self.status != RUNNING:
                 return True
             # the time came for a frame (an Express state's 10 ms, a Wait, a back-off): it acts now,
@@ -315,7 +318,7 @@ class Execution(DataFlow, TaskPhases, ChildFrames, RetryCatch, Describe):
                 return True
         if self.tokens and min((f.heartbeat_deadline for f in self.tokens.values()), default=NEVER) <= self.clock.now:
             self._check_heartbeats()
-        if len(self.history) >= MAX_HISTORY_EVENTS and self.workflow_type == STANDARD:
+        if self.workflow_type == STANDARD and self.history.count >= MAX_HISTORY_EVENTS:
             self._fail_execution(RUNTIME, f"The execution reached the maximum number of history events "
                                           f"({MAX_HISTORY_EVENTS}).")
             return True
@@ -344,20 +347,28 @@ class Execution(DataFlow, TaskPhases, ChildFrames, RetryCatch, Describe):
         if state is None:  # only a store edited by hand can get here: definitions are checked first
             self.frame_failed(frame, RUNTIME, f"There is no state named {frame.state!r} in this machine.")
             return
-        self.guarded(frame, state, _PHASES[frame.phase], self, frame, state)
+        try:  # guarded(), without a call more for every action
+            _PHASES[frame.phase](self, frame, state)
+        except Exception as exc:
+            self._failed_action(frame, state, exc)
 
     def guarded(self, frame: Frame, state: State, action: Callable, *args: Any) -> None:
         """Run one action of a state; whatever goes wrong fails the state (Retry and Catch apply)
         instead of escaping to the caller: the run and its history are never lost."""
         try:
             action(*args)
-        except StatesError as err:
-            self.state_failed(frame, state, err)
-        except RecursionError:
+        except Exception as exc:
+            self._failed_action(frame, state, exc)
+
+    def _failed_action(self, frame: Frame, state: State, exc: Exception) -> None:
+        """An action of a state raised ``exc`` (called while it is being handled)."""
+        if isinstance(exc, StatesError):
+            self.state_failed(frame, state, exc)
+        elif isinstance(exc, RecursionError):
             from ..asl.source import DEPTH_LIMIT
             self.state_failed(frame, state, StatesError(RUNTIME, f"The data is nested too deeply to process "
                                                                  f"(stepfn_lab's limit is {DEPTH_LIMIT} levels)."))
-        except Exception as exc:  # a defect must not lose the run: fail it and keep the history
+        else:  # a defect must not lose the run: fail it and keep the history
             import traceback
             self.internal_error = traceback.format_exc()
             self.state_failed(frame, state, StatesError(RUNTIME, f"Internal error in stepfn_lab while running "
@@ -386,13 +397,17 @@ class Execution(DataFlow, TaskPhases, ChildFrames, RetryCatch, Describe):
         elif self.transitions - self.child_transitions > self.max_transitions:
             raise StatesError(RUNTIME, f"The execution made more than {self.max_transitions} state transitions; "
                                        "is there an endless loop? (raise max_transitions= to allow more)")
-        frame.entered_id = self.emit(frame, _ENTERED[state.type], (NAME_INPUT, state.name, frame.raw_input))
-        frame.attempt_id = frame.entered_id
+        # emit(), inlined (twice per state)
+        frame.last_id = frame.entered_id = frame.attempt_id = frame.history.add(
+            frame.last_id, _ENTERED[state.type], self.clock.now, (NAME_INPUT, state.name, frame.raw_input), frame.path).id
         if self.trace_enabled and frame.steps is not DISCARD:  # a child execution that keeps nothing
-            frame.trace = Trace(input=frame.raw_input)
+            frame.trace = trace = Trace()
+            trace["input"] = frame.raw_input
         ENTER[state.type](self, frame, state)
         if self.workflow_type == EXPRESS:
-            frame.ready_at = max(frame.ready_at, self.clock.now + EXPRESS_STATE_SECONDS)
+            ready = self.clock.now + EXPRESS_STATE_SECONDS
+            if ready > frame.ready_at:
+                frame.ready_at = ready
 
     def _phase_exit(self, frame: Frame, state: State) -> None:
         if frame.output is not frame.raw_input:  # an unchanged input was measured when it arrived
@@ -403,7 +418,7 @@ class Execution(DataFlow, TaskPhases, ChildFrames, RetryCatch, Describe):
         else:
             details = {"name": state.name, "output": frame.output, "assignedVariables": frame.assigned}
         first = frame.attempt_id or frame.entered_id  # after retries: the events of the last attempt
-        self.emit(frame, _EXITED[state.type], details)
+        frame.last_id = frame.history.add(frame.last_id, _EXITED[state.type], self.clock.now, details, frame.path).id
         if frame.trace is not None:
             frame.trace["output"] = frame.output
         if frame.steps is not DISCARD:

@@ -179,24 +179,33 @@ class Step:
     def __init__(self, frame: Frame, state: State, status: str, first_event: int, last_event: int,
                  retry_in: float | None = None):
         self.state = state.name
-        self.type = state.type
+        self.type = type_ = state.type
         self.path = frame.path
         self.trace = frame.trace
-        self.next = frame.next if status in (SUCCEEDED, CAUGHT_ERROR) else None
         self.status = status
-        failed = status in (FAILED, CAUGHT_ERROR, RETRYING)
-        self.error = frame.error if failed else None
-        self.cause = frame.cause if failed else None
+        if status == SUCCEEDED:  # the common case, without the failure fields' tests
+            self.next = frame.next
+            self.error = self.cause = None
+        else:
+            self.next = frame.next if status == CAUGHT_ERROR else None
+            failed = status in (FAILED, CAUGHT_ERROR, RETRYING)
+            self.error = frame.error if failed else None
+            self.cause = frame.cause if failed else None
         self.first_event = first_event
         self.last_event = last_event
-        self.variables_before = frame.vars_before
-        self.variables_after = frame.scope.snapshot() if frame.vars_before is not None else None
+        before = self.variables_before = frame.vars_before
+        self.variables_after = frame.scope.snapshot() if before is not None else None
         self.frame_kind = frame.kind
         self.index = frame.index
         self.attempt = frame.retry_total + 1
-        self.choice = frame.choice if state.type == "Choice" else None
+        self.choice = frame.choice if type_ == "Choice" else None
         self.retry_in = retry_in
-        self.at = frame.history.events[last_event - 1].at if 0 < last_event <= len(frame.history.events) else None
+        history = frame.history
+        if last_event == history.count and history.keep is None:  # the latest event: no list look-up
+            self.at = history.last_at
+        else:
+            events = history.events
+            self.at = events[last_event - 1].at if 0 < last_event <= len(events) else None
 
     def __repr__(self) -> str:
         where = f" in {self.path}" if self.path else ""

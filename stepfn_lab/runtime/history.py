@@ -79,7 +79,7 @@ class HistoryEvent:
     _start: datetime  # the execution's start: a class attribute of History's own subclass (see _events_from)
 
     def __init__(self, id: int, previous_event_id: int, type: str, at: float, details: dict | None,
-                 start: datetime, frame: str = ""):
+                 frame: str = ""):
         self.id = id
         self.previous_event_id = previous_event_id
         self.type = type
@@ -163,12 +163,21 @@ class History:
 
     def add(self, previous_event_id: int, type: str, at: float, details: dict | None = None,
             frame: str = "") -> HistoryEvent:
-        self.count += 1
+        self.count = count = self.count + 1
         self.last_at = at
-        event = self._event(self.count, previous_event_id, type, at, details, self.start, frame)
-        if self.keep is None or self.keep(type):
+        event = self._event(count, previous_event_id, type, at, details, frame)
+        keep = self.keep
+        if keep is None or keep(type):
             self.events.append(event)
         return event
+
+    def empty(self) -> History:
+        """A new, empty history with the same start: a Distributed Map child execution's (made for
+        each of a million children, it skips the lookup of the event class that ``__init__`` does)."""
+        history = History.__new__(History)
+        history.events, history.start, history._event = [], self.start, self._event
+        history.count, history.last_at, history.keep = 0, 0.0, None
+        return history
 
     def __len__(self) -> int:
         """How many events the execution wrote (the latest id), kept or not."""

@@ -4,6 +4,9 @@ Spec: Amazon States Language, "Task State"; AWS docs "Service integration
 patterns" (request-response, ``.sync``, ``.waitForTaskToken``) and the history
 events each pattern writes. Taught in: notebooks/08-task-states.ipynb.
 
+``TaskPhases`` holds a Task frame's phases as methods of the ``Execution`` (which inherits them):
+``schedule`` (``TaskScheduled``, the token of ``.waitForTaskToken``), ``start`` (``TaskStarted``) and
+``invoke``, and the callbacks (``send_task_success``/``failure``/``heartbeat``).
 ``invoke`` is the ``invoke`` phase of a Task frame. It either records the
 result (``TaskSucceeded`` / ``LambdaFunctionSucceeded``) and runs the rest of
 the data flow, records a failure and hands it to Retry/Catch, or - for
@@ -13,7 +16,6 @@ the data flow, records a failure and hands it to Retry/Catch, or - for
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from ..errors import HEARTBEAT_TIMEOUT, RUNTIME, TIMEOUT, ExecutionError, StatesError

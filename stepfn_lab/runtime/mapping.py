@@ -9,7 +9,8 @@ their events into the execution's history between ``MapIterationStarted`` and
 ``MapIterationSucceeded``; Distributed Map iterations are child executions with
 histories of their own, so the parent history shows only ``MapRunStarted`` and
 ``MapRunSucceeded`` (recorded on AWS). Distributed Map iterations do not see the
-parent's variables.
+parent's variables. How iterations take turns, fan in and stop (shared with Parallel) is in
+``parallel.py``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from ..asl.model import ROOT_PATH_MARK
 from ..asl.paths import PathNotFound, json_type, to_json
 from ..errors import QUERY_EVALUATION_ERROR, RUNTIME, StatesError
 from .dataflow import select_input
-from .history import NAME_INDEX, History
+from .frames import Fan, Frame, Scope
+from .history import NAME_INDEX
 from .maprun import DISTRIBUTED_CONCURRENCY, MapRun, start_child
 
 INLINE_CONCURRENCY = 40
@@ -115,7 +117,6 @@ def _number(execution, frame, state, key: str, field: str, kind: type) -> Any:
 
 
 def fan_out_map(execution, frame, state) -> None:
-    from .frames import Fan
     items = frame.result
     distributed = state.extra.get("mode") == "DISTRIBUTED"
     execution.emit(frame, "MapStateStarted", {"length": len(items) if items is not None else 0})
@@ -160,7 +161,6 @@ def fan_out_map(execution, frame, state) -> None:
 
 def start_iteration(execution, frame, state) -> None:
     """Start the next iteration of a Map (one action)."""
-    from .frames import Frame, Scope
     fan = frame.fan
     index = fan.next_index
     fan.next_index += 1
@@ -175,7 +175,7 @@ def start_iteration(execution, frame, state) -> None:
         child_input = selector.evaluate(frame.effective, execution.context(frame, state, (index, item)),
                                         frame.scope, execution.rng)
     if fan.distributed:
-        history = History(execution.clock.start)
+        history = execution.history.empty()  # the child execution's own
         start = history.add(0, "ExecutionStarted", execution.clock.now, {"input": child_input})
         last_id, scope = start.id, Scope()
     else:

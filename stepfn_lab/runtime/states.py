@@ -6,15 +6,17 @@ and the notebook of each state type (07 Choice, 08 Task, 09 Wait, 10 Fail,
 11 Parallel, 12 Map).
 
 Each function reads the frame's state input, runs the state's data flow and
-sets the frame's next phase (``exit``, ``schedule`` or ``fanout``); the engine
-(``runtime/engine.py``) owns scheduling, events, retries and catches.
+sets the frame's next phase (``exit``, ``schedule`` or ``fanout``). The other phases live beside
+what they serve: the run loop, ``enter`` and ``exit`` in ``engine.py``, the Task phases in
+``invoke.py``, Parallel and Map child frames (turns, fan-out, fan-in) in ``parallel.py``, Retry and
+Catch in ``retry.py``.
 """
 
 from __future__ import annotations
 
 from typing import Any, Callable
 
-from ..asl.model import State
+from ..asl.model import ROOT_PATH_MARK, State
 from ..asl.paths import json_type
 from ..errors import NO_CHOICE_MATCHED, QUERY_EVALUATION_ERROR, RUNTIME, StatesError
 from .dataflow import select_input, select_output
@@ -29,8 +31,8 @@ def enter_pass(execution, frame: Frame, state: State) -> None:
         output = state.output.evaluate(states, frame.scope, rng=execution.rng) if state.output else raw
         execution.assign(frame, state, state.assign, None, states)
     else:
-        ctx = execution.context_if_used(frame, state)
-        data = select_input(state, raw, ctx, frame.scope)
+        ctx = execution.context(frame, state) if state.uses_context else None
+        data = raw if state.input_path is ROOT_PATH_MARK else select_input(state, raw, ctx, frame.scope)
         if trace is not None:
             trace["afterInputPath"] = data
         if state.parameters is not None:
@@ -99,24 +101,29 @@ def enter_choice(execution, frame: Frame, state: State) -> None:
 
 
 def choose_jsonpath(execution, frame: Frame, state: State) -> None:
-    ctx = execution.context_if_used(frame, state)
-    data = select_input(state, frame.raw_input, ctx, frame.scope)
+    ctx = execution.context(frame, state) if state.uses_context else None
+    raw = frame.raw_input
+    data = raw if state.input_path is ROOT_PATH_MARK else select_input(state, raw, ctx, frame.scope)
     if frame.trace is not None:
         frame.trace["afterInputPath"] = data
-    for number, rule in enumerate(state.choices):
+    number = 0
+    for rule in state.choices:
         if rule.evaluate(data, ctx, frame.scope):
             frame.next = rule.next
             frame.choice = number
-            execution.assign(frame, state, rule.assign, data)
+            if rule.assign is not None:
+                execution.assign(frame, state, rule.assign, data)
             break
+        number += 1
     else:
         if state.default is None:
             raise StatesError(NO_CHOICE_MATCHED, f"No Matches! (no choice rule matched and the Choice "
                                                  f"state '{state.name}' has no Default)")
         frame.next = state.default
         frame.choice = "Default"
-        execution.assign(frame, state, state.assign, data)
-    frame.output = select_output(state, data, ctx, frame.scope)
+        if state.assign is not None:
+            execution.assign(frame, state, state.assign, data)
+    frame.output = data if state.output_path is ROOT_PATH_MARK else select_output(state, data, ctx, frame.scope)
 
 
 def choose_jsonata(execution, frame: Frame, state: State) -> None:

@@ -153,13 +153,13 @@ def _result_files(execution, frame, state, writer: dict, exporting: bool):
                        transformation, output_type)
 
 
-def _add_child(execution, files, fan, index: int, child, output: Any, iso: dict) -> None:
+def _add_child(execution, files, fan, index: int, child, output: Any, iso: dict, names) -> None:
     """One child's entry (SUCCEEDED, FAILED, or PENDING when it never ran or still runs)."""
     if child is None:
         files.add("PENDING", "", fan.inputs[index] if index < len(fan.inputs) else None)
         return
     events = child.history.events
-    name = _uuid5(f"{files.run_arn}/{index}")
+    name = names(index)
     started = stopped = None
     if events:
         first, last = events[0].at, events[-1].at
@@ -175,13 +175,24 @@ def _add_child(execution, files, fan, index: int, child, output: Any, iso: dict)
                   stopped=stopped)
 
 
-def _uuid5(name: str) -> str:
-    """``str(uuid.uuid5(uuid.NAMESPACE_URL, name))``, without the UUID object (once per child)."""
-    digest = bytearray(hashlib.sha1(_URL_NAMESPACE + name.encode("utf-8")).digest()[:16])
-    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
-    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
-    h = digest.hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+def _uuid_text(h: str) -> str:
+    """A UUID version 5 from the hex of its SHA-1: the version nibble is 5, the variant bits 10 (RFC 4122)."""
+    return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:32]}"
+
+
+_VARIANT = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}
+
+
+def _child_names(run_arn: str):
+    """``index -> str(uuid.uuid5(uuid.NAMESPACE_URL, f"{run_arn}/{index}"))`` (each child execution's name),
+    without UUID objects and hashing the common prefix once."""
+    prefix = hashlib.sha1(_URL_NAMESPACE + f"{run_arn}/".encode("utf-8"))
+
+    def name(index: int) -> str:
+        h = prefix.copy()
+        h.update(str(index).encode())
+        return _uuid_text(h.hexdigest())
+    return name
 
 
 _URL_NAMESPACE = bytes.fromhex("6ba7b8119dad11d180b400c04fd430c8")  # uuid.NAMESPACE_URL
@@ -200,6 +211,7 @@ class ResultSink:
         self.next = 0  # the next item index to write
         self.waiting: dict[int, tuple] = {}  # index -> (child, output) ended out of order
         self.iso: dict[float, str] = {}  # virtual time -> ISO text (children share a few times)
+        self.names = _child_names(files.run_arn)  # item index -> child execution name
         self.result: Any = None
 
     def ended(self, execution, child, status: str) -> None:
@@ -207,7 +219,7 @@ class ResultSink:
         self.waiting[child.index] = (child, child.output)
         while self.next in self.waiting:
             ended, output = self.waiting.pop(self.next)
-            _add_child(execution, self.files, fan, self.next, ended, output, self.iso)
+            _add_child(execution, self.files, fan, self.next, ended, output, self.iso, self.names)
             self.next += 1
 
     def close(self, execution, fan) -> Any:
@@ -215,7 +227,7 @@ class ResultSink:
         if self.result is None:
             for index in range(self.next, len(fan.children)):
                 child, output = self.waiting.pop(index, (fan.children[index], None))
-                _add_child(execution, self.files, fan, index, child, output, self.iso)
+                _add_child(execution, self.files, fan, index, child, output, self.iso, self.names)
             self.next = len(fan.children)
             self.result = self.files.close()
         return self.result
@@ -234,9 +246,10 @@ def write_results(execution, frame, state, fan) -> Any:
     files = _result_files(execution, frame, state, writer, exporting)
     transformation = files.transformation
     iso: dict = {}
+    names = _child_names(files.run_arn)
     outputs: list = []
     for index, child in enumerate(fan.children):
-        _add_child(execution, files, fan, index, child, fan.results[index], iso)
+        _add_child(execution, files, fan, index, child, fan.results[index], iso, names)
         if child is None or exporting:
             continue
         entries = files.entries["SUCCEEDED" if child.status == "SUCCEEDED" else "FAILED"]

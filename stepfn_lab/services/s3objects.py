@@ -77,8 +77,11 @@ class CsvRows(Sequence):
 
     A 1,000,000-row file is kept as its text and the offset of each row (about 8 bytes a row),
     not as a million dictionaries: a Distributed Map reads it in bounded memory. Each item
-    is the dictionary of header to value, made when the Map asks for it.
+    is the dictionary of header to value, made when the Map asks for it; in a file without
+    quotes or carriage returns the rows are split ``CHUNK`` at a time (the latest chunk is kept).
     """
+
+    CHUNK = 1000
 
     def __init__(self, body: str, delimiter: str, headers: list | None, starts: Any = None,
                  span: range | None = None):
@@ -89,6 +92,10 @@ class CsvRows(Sequence):
         self.headers = headers
         self._starts = starts  # offsets of the rows, then the end of the text
         self._span = span if span is not None else range(len(starts) - 1)
+        # no quote and no carriage return anywhere: each line is a row that splits on the delimiter
+        self._plain = '"' not in body and "\r" not in body
+        self._chunk: list = []  # the rows from _chunk_first on, made together
+        self._chunk_first = 0
 
     @staticmethod
     def _index(body: str, delimiter: str, headers: list | None) -> tuple:
@@ -123,6 +130,13 @@ class CsvRows(Sequence):
         if isinstance(index, slice):
             return CsvRows(self._body, self._delimiter, self.headers, self._starts, self._span[index])
         i = self._span[index]
+        k = i - self._chunk_first
+        if 0 <= k < len(self._chunk):
+            return self._chunk[k]
+        if self._plain:
+            first = i - i % self.CHUNK
+            self._chunk, self._chunk_first = self._rows(first, min(first + self.CHUNK, len(self._starts) - 1)), first
+            return self._chunk[i - first]
         text = self._body[self._starts[i]:self._starts[i + 1]]
         if '"' in text or "\r" in text.rstrip("\r\n"):
             row = next(csv.reader(io.StringIO(text), delimiter=self._delimiter), [])
@@ -132,6 +146,18 @@ class CsvRows(Sequence):
         if len(row) == len(headers):
             return dict(zip(headers, row))
         return {h: (row[k] if k < len(row) else "") for k, h in enumerate(headers)}
+
+    def _rows(self, first: int, end: int) -> list:
+        """Rows ``first`` to ``end - 1`` of a plain file (see ``_plain``): its non-blank lines, split."""
+        headers, delimiter, width = self.headers, self._delimiter, len(self.headers)
+        lines = self._body[self._starts[first]:self._starts[end]].split("\n")
+        rows = []
+        for line in lines:
+            if line:  # a blank line is not an item
+                row = line.split(delimiter)
+                rows.append(dict(zip(headers, row)) if len(row) == width else
+                            {h: (row[k] if k < len(row) else "") for k, h in enumerate(headers)})
+        return rows
 
     def __eq__(self, other: Any) -> bool:
         return isinstance(other, (list, CsvRows)) and len(self) == len(other) and all(
