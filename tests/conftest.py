@@ -11,6 +11,10 @@
 - ``jupyter_server`` and ``browser_page`` fixtures for the browser tests:
   JupyterLab on a free local port, driven by Playwright in Debian's Chromium
   (never ``playwright install``). Screenshots land in ``test-artifacts/``.
+- Helpers the browser tests share: ``block_outside_requests`` (a page that
+  may load only from one place), ``open_and_run_all`` (a notebook opened in
+  JupyterLab, all its cells run), ``stepper_button`` (a Stepper's button by its
+  text) and ``expect`` (Playwright's retrying assertions).
 - Hypothesis runs without its per-example deadline and its "too slow"/"data too large" health
   checks: on a busy 2-core machine they fail on time, never on behaviour (speed goals live in
   ``bench/``; ``tests/test_properties.py`` keeps its own CPU-time bound per call).
@@ -326,6 +330,46 @@ def _chromium() -> Iterator[Any]:
 def screenshot_path(name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS / (re.sub(r"[^\w.-]+", "_", name).strip("_") + ".png")
+
+
+def block_outside_requests(context: Any, allowed: str, *, also: tuple[str, ...] = ("data:", "blob:")) -> list[str]:
+    """Abort every request of a Playwright browser context whose URL starts with neither ``allowed`` nor
+    one of ``also``; returns the list the aborted URLs are added to (a test asserts it stays empty)."""
+    refused: list[str] = []
+
+    def route(request_route: Any) -> None:
+        url = request_route.request.url
+        if url.startswith((allowed, *also)):
+            request_route.continue_()
+        else:
+            refused.append(url)
+            request_route.abort()
+
+    context.route("**/*", route)
+    return refused
+
+
+def open_and_run_all(page: Any, server: JupyterServer, name: str, *, reset: bool = False) -> None:
+    """Open notebook ``name`` from the server's folder and run all its cells once the kernel is idle
+    (``reset``: a fresh workspace, so the notebook of an earlier test does not open again)."""
+    query = "reset&" if reset else ""
+    page.goto(f"{server.url}/lab/tree/{name}?{query}token={server.token}")
+    page.locator(".jp-NotebookPanel").first.wait_for(state="visible", timeout=60_000)
+    page.locator("#jp-main-statusbar", has_text=re.compile(r"\| Idle")).wait_for(timeout=60_000)
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+
+
+def stepper_button(stepper: Any, name: str) -> Any:
+    """The Stepper's button showing ``name``: its own text, since the accessible name includes the icon's glyph."""
+    return stepper.locator("button.widget-button").filter(has_text=re.compile(rf"^\s*{re.escape(name)}\s*$"))
+
+
+def expect(locator: Any) -> Any:
+    """Playwright's retrying assertions (imported here: the fixtures report a missing Playwright)."""
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(locator)
 
 
 @pytest.fixture

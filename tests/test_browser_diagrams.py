@@ -9,13 +9,12 @@ that the picture changes over time. Screenshots land in test-artifacts/.
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import pytest
 
 import stepfn_lab as sfl
-from conftest import JupyterServer, screenshot_path
+from conftest import JupyterServer, open_and_run_all, screenshot_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.dot, pytest.mark.slow]
 
@@ -52,11 +51,7 @@ def _notebook() -> dict[str, Any]:
 def test_three_diagrams_render_in_jupyterlab(jupyter_server: JupyterServer, browser_page: Any) -> None:
     (jupyter_server.root_dir / "diagrams.ipynb").write_text(json.dumps(_notebook()), encoding="utf-8")
     page = browser_page
-    page.goto(f"{jupyter_server.url}/lab/tree/diagrams.ipynb?token={jupyter_server.token}")
-    page.locator(".jp-NotebookPanel").first.wait_for(state="visible", timeout=60_000)
-    page.locator("#jp-main-statusbar", has_text=re.compile(r"\| Idle")).wait_for(timeout=60_000)
-    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
-    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+    open_and_run_all(page, jupyter_server, "diagrams.ipynb")
     # every code cell ran: its prompt shows an execution count
     page.wait_for_function(
         """() => {

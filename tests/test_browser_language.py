@@ -8,14 +8,13 @@ test-artifacts/ (language-pt-BR-*.png).
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import JupyterServer, screenshot_path
+from conftest import JupyterServer, expect, open_and_run_all, screenshot_path, stepper_button
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -23,35 +22,21 @@ ROOT = Path(__file__).resolve().parent.parent
 WELCOME_PT = ROOT / "notebooks" / "pt-BR" / "00-welcome.ipynb"
 
 
-def expect(locator: Any) -> Any:
-    from playwright.sync_api import expect as playwright_expect
-
-    return playwright_expect(locator)
-
-
-def _button(stepper: Any, name: str) -> Any:
-    return stepper.locator("button.widget-button").filter(has_text=re.compile(rf"^\s*{re.escape(name)}\s*$"))
-
-
 def test_the_portuguese_welcome_notebook_shows_the_stepper_in_portuguese(jupyter_server: JupyterServer,
                                                                         browser_page: Any) -> None:
     page = browser_page
     shutil.copy(WELCOME_PT, jupyter_server.root_dir / "00-boas-vindas.ipynb")
     page.set_viewport_size({"width": 1400, "height": 1000})
-    page.goto(f"{jupyter_server.url}/lab/tree/00-boas-vindas.ipynb?reset&token={jupyter_server.token}")
-    page.locator(".jp-NotebookPanel").first.wait_for(state="visible", timeout=60_000)
-    page.locator("#jp-main-statusbar", has_text=re.compile(r"\| Idle")).wait_for(timeout=60_000)
-    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
-    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+    open_and_run_all(page, jupyter_server, "00-boas-vindas.ipynb", reset=True)
     stepper = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .sfl-stepper").first
     stepper.wait_for(state="visible", timeout=90_000)
     page.keyboard.press("Control+b")  # the whole width, as on a projector
 
     for label in ("Voltar", "Passo", "Passo inteiro", "Reproduzir", "Rodar até o fim", "Rodar até o breakpoint"):
-        expect(_button(stepper, label)).to_have_count(1)
+        expect(stepper_button(stepper, label)).to_have_count(1)
     for english in ("Back", "Step", "Play", "Run to end"):
-        expect(_button(stepper, english)).to_have_count(0)
-    _button(stepper, "Passo").click()
+        expect(stepper_button(stepper, english)).to_have_count(0)
+    stepper_button(stepper, "Passo").click()
     expect(stepper.locator(".sfl-xray-pane")).to_contain_text("FirstState (Task)")  # AWS's names stay
     expect(stepper).to_contain_text("Fluxo de dados")
     expect(stepper).to_contain_text("Histórico")

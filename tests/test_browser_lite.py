@@ -31,8 +31,8 @@ from typing import Any, Iterator, NamedTuple
 
 import pytest
 
-from conftest import ARTIFACTS, CHROMIUM_FLAGS, ROOT, _free_port, _skip_or_fail, _why_no_browser, chromium_path, \
-    screenshot_path
+from conftest import ARTIFACTS, CHROMIUM_FLAGS, ROOT, _free_port, _skip_or_fail, _why_no_browser, \
+    block_outside_requests, chromium_path, expect, screenshot_path, stepper_button
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -47,12 +47,6 @@ NO_NETWORK_FLAGS = ["--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=12
 class LiteSite(NamedTuple):
     url: str  # e.g. http://127.0.0.1:41234
     folder: Path
-
-
-def expect(locator: Any) -> Any:
-    from playwright.sync_api import expect as playwright_expect
-
-    return playwright_expect(locator)
 
 
 def _build(out: Path) -> None:
@@ -127,16 +121,7 @@ class OfflinePage(NamedTuple):
 @pytest.fixture
 def lite_page(lite_site: LiteSite, _offline_chromium: Any, request: pytest.FixtureRequest) -> Iterator[OfflinePage]:
     context = _offline_chromium.new_context(viewport={"width": 1400, "height": 1000})
-    outside: list[str] = []
-
-    def route(route: Any) -> None:
-        if route.request.url.startswith(lite_site.url + "/"):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", route)
+    outside = block_outside_requests(context, lite_site.url + "/", also=())
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -253,7 +238,7 @@ def test_welcome_runs_offline_with_diagrams_stepper_and_exercises(lite_site: Lit
     picture = stepper.locator(".sfl-wasm-diagram svg, .sfl-diagram svg").first
     picture.wait_for(state="visible", timeout=60_000)
     before = picture.inner_html()
-    stepper.locator("button.widget-button").filter(has_text=re.compile(r"^\s*Step\s*$")).click()
+    stepper_button(stepper, "Step").click()
     stepper.locator(".sfl-header").filter(has_text=re.compile(r"step 1 of 1")).wait_for(timeout=60_000)
     page.wait_for_function("([el, before]) => el.innerHTML !== before",
                            arg=[picture.element_handle(), before], timeout=30_000)

@@ -21,16 +21,10 @@ from typing import Any
 
 import pytest
 
-from conftest import JupyterServer, screenshot_path
+from conftest import JupyterServer, expect, open_and_run_all, screenshot_path, stepper_button
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-
-def expect(locator: Any) -> Any:
-    """Playwright's retrying assertions (imported here: the fixtures report a missing Playwright)."""
-    from playwright.sync_api import expect as playwright_expect
-
-    return playwright_expect(locator)
 
 SETUP = textwrap.dedent('''
     import stepfn_lab as sfl
@@ -113,17 +107,7 @@ def _notebook(*sources: str) -> dict[str, Any]:
 def _open_and_run(server: JupyterServer, page: Any, name: str, *cells: str) -> None:
     (server.root_dir / name).write_text(json.dumps(_notebook(*cells)), encoding="utf-8")
     page.set_viewport_size({"width": 1280, "height": 1000})
-    # ?reset: a fresh workspace, so the notebook of an earlier test does not open again
-    page.goto(f"{server.url}/lab/tree/{name}?reset&token={server.token}")
-    page.locator(".jp-NotebookPanel").first.wait_for(state="visible", timeout=60_000)
-    page.locator("#jp-main-statusbar", has_text=re.compile(r"\| Idle")).wait_for(timeout=60_000)
-    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
-    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
-
-
-def _button(stepper: Any, name: str) -> Any:
-    # The accessible name would include the icon's glyph, so match the button's own text.
-    return stepper.locator("button.widget-button").filter(has_text=re.compile(rf"^\s*{re.escape(name)}\s*$"))
+    open_and_run_all(page, server, name, reset=True)
 
 
 def _expect_header(stepper: Any, pattern: str, timeout: float = 20_000) -> str:
@@ -160,24 +144,24 @@ def test_seed_step_back_breakpoint_play(jupyter_server: JupyterServer, browser_p
     _shot(page, stepper, "widgets-seed-start")
 
     # Step: FirstState ran; the X-ray shows its data flow, the history its events.
-    _button(stepper, "Step").click()
+    stepper_button(stepper, "Step").click()
     _expect_header(stepper, r"step 1 of 1 recorded.*next: ChoiceState")
     xray = stepper.locator(".sfl-xray-pane")
     expect(xray).to_contain_text("FirstState (Task)")
     expect(stepper.locator(".sfl-history tr.sfl-now")).to_have_count(5)  # TaskStateEntered .. TaskStateExited
-    _button(stepper, "Step").click()
+    stepper_button(stepper, "Step").click()
     _expect_header(stepper, r"step 2 of 2 recorded.*next: FirstMatchState")
     expect(xray).to_contain_text("ChoiceState (Choice)")
     _shot(page, stepper, "widgets-seed-step2")
 
     # Back: the cursor moves, the recorded positions stay.
-    _button(stepper, "Back").click()
+    stepper_button(stepper, "Back").click()
     _expect_header(stepper, r"step 1 of 2 recorded.*next: ChoiceState")
     expect(xray).to_contain_text("FirstState (Task)")
 
     # A breakpoint on NextState, stop before it.
     stepper.locator(".sfl-breakpoints select").select_option(label="NextState")
-    _button(stepper, "Run to breakpoint").click()
+    stepper_button(stepper, "Run to breakpoint").click()
     _expect_header(stepper, r"step 3 of 3 recorded.*next: NextState")
     expect(xray).to_contain_text("FirstMatchState (Task)")
     expect(xray).to_contain_text("matched")
@@ -185,10 +169,10 @@ def test_seed_step_back_breakpoint_play(jupyter_server: JupyterServer, browser_p
 
     # Play runs on by itself (the Play widget's timer ticks in the browser) to the end.
     stepper.locator(".sfl-breakpoints select").select_option([])
-    _button(stepper, "Play").click()
+    stepper_button(stepper, "Play").click()
     _expect_header(stepper, r"SUCCEEDED.*step 4 of 4 recorded", timeout=30_000)
-    _button(stepper, "Play").wait_for()  # Pause turned back into Play when the run ended
-    expect(_button(stepper, "Step")).to_be_disabled()
+    stepper_button(stepper, "Play").wait_for()  # Pause turned back into Play when the run ended
+    expect(stepper_button(stepper, "Step")).to_be_disabled()
     expect(xray).to_contain_text("NextState (Task)")
     _shot(page, stepper, "widgets-seed-finished")
 
@@ -196,10 +180,10 @@ def test_seed_step_back_breakpoint_play(jupyter_server: JupyterServer, browser_p
     editor = stepper.locator(".sfl-input textarea")
     editor.fill('{"foo": 2')
     stepper.locator(".sfl-input-check .sfl-bad", has_text="line 1, column 10").wait_for()
-    expect(_button(stepper, "Reset with this input")).to_be_disabled()
+    expect(stepper_button(stepper, "Reset with this input")).to_be_disabled()
     editor.fill('{"foo": 2}')
     stepper.locator(".sfl-input-check .sfl-ok", has_text="valid JSON").wait_for()
-    _button(stepper, "Reset with this input").click()
+    stepper_button(stepper, "Reset with this input").click()
     _expect_header(stepper, r"RUNNING.*step 0 of 0 recorded")
 
 
@@ -212,12 +196,12 @@ def test_parallel_map_retry_catch(jupyter_server: JupyterServer, browser_page: A
     _close_side_panel(page)
     _expect_header(stepper, r"step 0 of 0 recorded")
 
-    _button(stepper, "Step").click()
+    stepper_button(stepper, "Step").click()
     _expect_header(stepper, r"step 1 of 1.*next: Fan")
     variables = stepper.locator(".sfl-variables")
     expect(variables).to_contain_text("$attempts")
 
-    _button(stepper, "Run to end").click()
+    stepper_button(stepper, "Run to end").click()
     _expect_header(stepper, r"SUCCEEDED")
     _shot(page, stepper, "widgets-rich-finished")
 
@@ -243,9 +227,9 @@ def test_parallel_map_retry_catch(jupyter_server: JupyterServer, browser_page: A
 
     # Back from the end, then Step replays the record.
     stepper.locator(".sfl-branch-picker select").select_option(label="—")
-    _button(stepper, "Back").click()
+    stepper_button(stepper, "Back").click()
     _expect_header(stepper, r"RUNNING.*next: Done")
-    _button(stepper, "Step").click()
+    stepper_button(stepper, "Step").click()
     _expect_header(stepper, r"SUCCEEDED")
 
 
@@ -278,17 +262,17 @@ def test_callback_buttons_and_compare(jupyter_server: JupyterServer, browser_pag
     callback = stepper.locator(".sfl-tokens")
     expect(callback).to_be_hidden()  # nothing waits yet
 
-    _button(stepper, "Step").click()
+    stepper_button(stepper, "Step").click()
     _expect_header(stepper, r"waiting for a callback")
     callback.wait_for(state="visible")
-    expect(_button(stepper, "Step")).to_be_disabled()
+    expect(stepper_button(stepper, "Step")).to_be_disabled()
     stepper.locator(".sfl-callback-output textarea").fill('{"approved": true}')
     stepper.locator(".sfl-callback-check .sfl-ok").wait_for()
     _shot(page, stepper, "widgets-callback-waiting")
-    _button(stepper, "Send task success").click()
+    stepper_button(stepper, "Send task success").click()
     _expect_header(stepper, r"step 2 of 2 recorded.*next: Pause")
     expect(stepper.locator(".sfl-xray-pane")).to_contain_text("approved")
-    _button(stepper, "Step").click()
+    stepper_button(stepper, "Step").click()
     _expect_header(stepper, r"\+5\.000s since start")  # the Wait ran on the virtual clock
 
     compare = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .sfl-compare").first
@@ -318,11 +302,7 @@ FILL = """(root, state) => {
 def _open_course_notebook(server: JupyterServer, page: Any, name: str) -> Any:
     shutil.copy(NOTEBOOKS / name, server.root_dir / name)
     page.set_viewport_size({"width": 1280, "height": 900})  # a laptop screen
-    page.goto(f"{server.url}/lab/tree/{name}?reset&token={server.token}")
-    page.locator(".jp-NotebookPanel").first.wait_for(state="visible", timeout=60_000)
-    page.locator("#jp-main-statusbar", has_text=re.compile(r"\| Idle")).wait_for(timeout=60_000)
-    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
-    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+    open_and_run_all(page, server, name, reset=True)
     stepper = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .sfl-stepper").first
     stepper.wait_for(state="visible", timeout=120_000)
     _close_side_panel(page)
@@ -350,7 +330,7 @@ def _fits_the_view(page: Any, stepper: Any) -> None:
     assert select["x"] + select["width"] <= box["x"] + box["width"] + 1, (select, box)
     squeezed = stepper.locator(".sfl-toolbar").evaluate("element => element.scrollHeight - element.clientHeight")
     assert squeezed <= 1, f"the toolbar is {squeezed}px shorter than its buttons and breakpoint list"
-    button = _button(stepper, "Run to breakpoint").bounding_box()
+    button = stepper_button(stepper, "Run to breakpoint").bounding_box()
     assert button["y"] + button["height"] <= stepper.locator(".sfl-toolbar").bounding_box()["y"] + \
         stepper.locator(".sfl-toolbar").bounding_box()["height"] + 1
 
@@ -363,11 +343,11 @@ def test_notebook_10_steps_each_try_and_boxes_only_the_failed_states(jupyter_ser
     _fits_the_view(page, stepper)
     xray = stepper.locator(".sfl-xray-pane")
     for n in (1, 2):
-        _button(stepper, "Step").click()
+        stepper_button(stepper, "Step").click()
         _expect_header(stepper, rf"step {n} of {n} recorded")
     expect(xray.locator(".sfl-error, .sfl-caught")).to_have_count(0)  # succeeded states show no error
 
-    _button(stepper, "Step").click()  # HangDoors, first try: fails, will be retried
+    stepper_button(stepper, "Step").click()  # HangDoors, first try: fails, will be retried
     _expect_header(stepper, r"step 3 of 3 recorded.*next: HangDoors.*\+0\.000s since start")
     expect(xray).to_contain_text("HangDoors (Task)")
     expect(xray.locator(".sfl-caught")).to_contain_text("attempt 1 failed")
@@ -377,16 +357,16 @@ def test_notebook_10_steps_each_try_and_boxes_only_the_failed_states(jupyter_ser
         assert _fill(stepper, "HangDoors") == "#53c9ed"  # where the cursor is: blue
     _view_shot(page, stepper, "stepper-nb10-first-try")
 
-    _button(stepper, "Step").click()  # the back-off: the clock jumps 2 s
+    stepper_button(stepper, "Step").click()  # the back-off: the clock jumps 2 s
     _expect_header(stepper, r"step 4 of 4 recorded.*\+2\.000s since start")
     expect(xray.locator(".sfl-caught")).to_contain_text("attempt 2 failed")
-    _button(stepper, "Step").click()  # 4 s more: retries used up, the Catch takes over
+    stepper_button(stepper, "Step").click()  # 4 s more: retries used up, the Catch takes over
     _expect_header(stepper, r"step 5 of 5 recorded.*next: CallForHelp.*\+6\.000s since start")
     expect(xray.locator(".sfl-caught")).to_contain_text("caught")
-    _button(stepper, "Step").click()
+    stepper_button(stepper, "Step").click()
     _expect_header(stepper, r"step 6 of 6 recorded.*next: AssemblyFailed")
     expect(xray.locator(".sfl-error, .sfl-caught")).to_have_count(0)  # CallForHelp: no stale error
-    _button(stepper, "Step").click()
+    stepper_button(stepper, "Step").click()
     _expect_header(stepper, r"FAILED.*step 7 of 7 recorded")
     expect(xray.locator(".sfl-error")).to_contain_text("AssemblyFailed")
     expect(xray.locator(".sfl-caught")).to_have_count(0)
@@ -396,9 +376,9 @@ def test_notebook_10_steps_each_try_and_boxes_only_the_failed_states(jupyter_ser
     _view_shot(page, stepper, "stepper-nb10-failed")
     _fits_the_view(page, stepper)
 
-    _button(stepper, "Back").click()
-    _button(stepper, "Back").click()
-    _button(stepper, "Back").click()  # back to the caught try; then Step over from the start of the tries
+    stepper_button(stepper, "Back").click()
+    stepper_button(stepper, "Back").click()
+    stepper_button(stepper, "Back").click()  # back to the caught try; then Step over from the start of the tries
     _expect_header(stepper, r"step 4 of 7 recorded")
     expect(xray.locator(".sfl-caught")).to_contain_text("attempt 2 failed")
 
@@ -410,7 +390,7 @@ def test_notebook_12_steps_one_iteration_at_a_time(jupyter_server: JupyterServer
     _fits_the_view(page, stepper)
     xray = stepper.locator(".sfl-xray-pane")
 
-    _button(stepper, "Step").click()  # one state of one iteration: the lamp
+    stepper_button(stepper, "Step").click()  # one state of one iteration: the lamp
     _expect_header(stepper, r"step 1 of 1 recorded")
     expect(xray).to_contain_text("Reserve (Task) in Each line[0]")
     expect(xray.locator(".sfl-error, .sfl-caught")).to_have_count(0)
@@ -420,7 +400,7 @@ def test_notebook_12_steps_one_iteration_at_a_time(jupyter_server: JupyterServer
         assert _fill(stepper, "Each line") == "#53c9ed"  # the Map is running
     _view_shot(page, stepper, "stepper-nb12-lamp")
 
-    _button(stepper, "Step").click()  # the chair fails
+    stepper_button(stepper, "Step").click()  # the chair fails
     _expect_header(stepper, r"step 2 of 2 recorded")
     expect(xray).to_contain_text("Reserve (Task) in Each line[1]")
     expect(xray.locator(".sfl-error")).to_contain_text("only 3 chairs left")
@@ -435,7 +415,7 @@ def test_notebook_12_steps_one_iteration_at_a_time(jupyter_server: JupyterServer
     expect(xray).to_contain_text("lamp")
     picker.select_option(label="—")
 
-    _button(stepper, "Step").click()
+    stepper_button(stepper, "Step").click()
     _expect_header(stepper, r"FAILED.*step 3 of 3 recorded")
     expect(history).to_contain_text("MapStateFailed")
     if stepper.locator(".sfl-diagram svg").count():

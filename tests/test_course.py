@@ -33,7 +33,7 @@ from typing import Any, Iterator
 import pytest
 from click.testing import CliRunner
 
-from conftest import ROOT, _free_port, _wait_for_status, screenshot_path
+from conftest import ROOT, _free_port, _wait_for_status, block_outside_requests, screenshot_path
 from stepfn_lab import cli, course
 
 NOTEBOOKS = ROOT / "notebooks"
@@ -234,21 +234,6 @@ def static_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         server.server_close()
 
 
-def _refuse_outside(page: Any, allowed: str) -> list[str]:
-    refused: list[str] = []
-
-    def route(request_route: Any) -> None:
-        url = request_route.request.url
-        if url.startswith((allowed, "data:", "blob:")):
-            request_route.continue_()
-        else:
-            refused.append(url)
-            request_route.abort()
-
-    page.context.route("**/*", route)
-    return refused
-
-
 # What the installed package does on a machine without `dot`, run in the fresh venv.
 DRAW_SEED = """
 import json, shutil, sys
@@ -310,7 +295,7 @@ def test_pip_only_without_dot_copies_the_course_and_draws_the_seed_machine(
     shutil.copy(facts["esm"], root / "widget.js")
     (root / "seed.html").write_text(PAGE % json.dumps(facts["dot"]), encoding="utf-8")
     page = browser_page
-    refused = _refuse_outside(page, url)
+    refused = block_outside_requests(page.context, url)
     page.goto(f"{url}/seed.html")
     page.wait_for_function("document.title === 'drawn'", timeout=60_000)
     nodes = page.locator("#picture svg .node")
@@ -336,7 +321,7 @@ def test_pip_only_stepfn_lab_lab_shows_diagrams_first_and_draws_without_dot(
     try:
         _wait_for_status(url, token, process, log_path)
         page = browser_page
-        refused = _refuse_outside(page, url)
+        refused = block_outside_requests(page.context, url)
         page.goto(f"{url}/lab/tree/00-welcome.ipynb?token={token}")
         page.locator(".jp-NotebookPanel").first.wait_for(state="visible", timeout=60_000)
         # before any cell runs: the stored SVG diagrams and animation are shown (the notebook is trusted)

@@ -22,7 +22,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from conftest import ROOT, _skip_or_fail, screenshot_path
+from conftest import ROOT, _skip_or_fail, block_outside_requests, screenshot_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -86,16 +86,7 @@ def test_the_deck_names_only_local_scripts_and_styles(decks: Path) -> None:
 def test_reveal_loads_offline_and_instructor_notes_are_speaker_notes(
         served: str, browser_page: Any, deck: str, notebook: Path) -> None:
     page = browser_page
-    refused: list[str] = []
-
-    def route(request_route: Any) -> None:
-        if request_route.request.url.startswith((served, "data:", "blob:")):
-            request_route.continue_()
-        else:
-            refused.append(request_route.request.url)
-            request_route.abort()
-
-    page.context.route("**/*", route)
+    refused = block_outside_requests(page.context, served)
     page.goto(f"{served}/{deck}")
     page.wait_for_selector(".reveal.ready", state="attached", timeout=60_000)
     # reveal.js came in through RequireJS (no global): ask RequireJS for the module the deck loaded

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 import stepfn_lab as sfl
-from conftest import JupyterServer, screenshot_path
+from conftest import JupyterServer, block_outside_requests, open_and_run_all, screenshot_path
 from stepfn_lab.views import diagram as d
 from stepfn_lab.views import render as r
 from stepfn_lab.views import wasm
@@ -139,33 +139,13 @@ def _notebook() -> dict[str, Any]:
                        "source": src, "outputs": []} for i, src in enumerate(CELLS)]}
 
 
-def block_outside_requests(page: Any, allowed: str) -> list[str]:
-    """Refuse every request that does not go to ``allowed``; returns the list of refused URLs."""
-    refused: list[str] = []
-
-    def route(request_route: Any) -> None:
-        url = request_route.request.url
-        if url.startswith(allowed) or url.startswith(("data:", "blob:")):
-            request_route.continue_()
-        else:
-            refused.append(url)
-            request_route.abort()
-
-    page.context.route("**/*", route)
-    return refused
-
-
 @pytest.mark.browser
 @pytest.mark.slow
 def test_diagrams_draw_in_jupyterlab_without_dot(jupyter_server: JupyterServer, browser_page: Any) -> None:
     (jupyter_server.root_dir / "wasm.ipynb").write_text(json.dumps(_notebook()), encoding="utf-8")
     page = browser_page
-    refused = block_outside_requests(page, jupyter_server.url)
-    page.goto(f"{jupyter_server.url}/lab/tree/wasm.ipynb?token={jupyter_server.token}")
-    page.locator(".jp-NotebookPanel").first.wait_for(state="visible", timeout=60_000)
-    page.locator("#jp-main-statusbar", has_text=re.compile(r"\| Idle")).wait_for(timeout=60_000)
-    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
-    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+    refused = block_outside_requests(page.context, jupyter_server.url)
+    open_and_run_all(page, jupyter_server, "wasm.ipynb")
     # three pictures drawn in the page by Graphviz/WebAssembly: the machine, the execution, the Stepper
     pictures = page.locator(".sfl-wasm-diagram svg .node")
     page.wait_for_function(

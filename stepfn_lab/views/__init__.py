@@ -8,6 +8,7 @@ shows a diagram).
 Three modules, one layer each:
 
 * ``diagram``  definition (+ history) -> ``Graph``, a plain-data model. No Graphviz.
+  A package: ``model``, ``build`` (from the definition), ``labels``, ``replay`` (from the history).
 * ``render``   ``Graph`` -> ``graphviz.Digraph``, SVG bundles, a text table and
   Mermaid. The only module that imports ``graphviz``, inside its functions.
 * ``animate``  an execution replayed as a self-contained animated SVG.
