@@ -347,3 +347,36 @@ def test_the_graph_checks_see_a_cycle_and_an_upward_arrow() -> None:
                                            "-> stepfn_lab.runtime.a")
     assert _layer("stepfn_lab.ui.stepper") > _layer("stepfn_lab.views.render") > _layer("stepfn_lab.runtime.engine") > _layer("stepfn_lab.asl.paths")
     assert _layer("stepfn_lab.cli") == _layer("stepfn_lab") == len(LAYERS)
+
+
+# --- module size (issue: "no module over about 500 lines unless it is one table") -----------------
+
+SIZE_LIMIT = 550  # "about 500 lines": a module past this must say at its top that it is one table
+
+
+def _oversized() -> list[str]:
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        lines = text.count("\n") + 1
+        docstring = ast.get_docstring(ast.parse(text)) or ""
+        first = docstring.splitlines()[0] if docstring else ""
+        if lines > SIZE_LIMIT and "one table" not in first.lower():
+            found.append(f"{path.relative_to(ROOT)}: {lines} lines")
+    return found
+
+
+def test_no_module_is_over_the_size_limit_unless_it_is_one_table() -> None:
+    assert _oversized() == [], (
+        f"split these by ASL concept (about 500 lines each), or say 'one table' in the first line of the "
+        f"docstring of a module that is a single table: {_oversized()}")
+
+
+def test_the_size_check_sees_an_oversized_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    package = tmp_path / "stepfn_lab"
+    package.mkdir()
+    (package / "big.py").write_text('"""A big module."""\n' + "x = 1\n" * 600, encoding="utf-8")
+    (package / "table.py").write_text('"""Error names: one table."""\n' + "x = 1\n" * 600, encoding="utf-8")
+    monkeypatch.setattr(sys.modules[__name__], "PACKAGE", package)
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+    assert _oversized() == ["stepfn_lab/big.py: 602 lines"]

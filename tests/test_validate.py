@@ -7,7 +7,8 @@
 * property-based tests: no Python exception escapes for any JSON value,
   any mutation of a valid definition, or any text;
 * the API around it: inputs, positions, hints, formatting, AWS's response shape,
-  limits and speed.
+  limits and speed;
+* the table of field rules (validate/fields.py): complete, and each row applied.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from hypothesis import strategies as st
 from stepfn_lab.asl.validate import (
     EXPRESS, format_problems, render_location, to_aws_response, validate,
 )
+from stepfn_lab.asl.validate import fields as rules_table
+from stepfn_lab.asl.validate.expressions import SYNTAX
+from stepfn_lab.asl.validate.state_fields import CHECKS
 from stepfn_lab.errors import Problem
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -559,3 +563,136 @@ def test_a_nan_found_first_does_not_hide_other_values_that_are_not_json():
                                                      "Parameters": {"A": float("nan"), "Bucket": bad}, "End": True}}}
         problems = validate(definition)
         assert "not a JSON number" in problems[0].message and len(problems) == 2
+
+
+# ---------------------------------------------------------------------------------------
+# The field rules (fields.py): the tables are complete, and the checker applies each row.
+# (Whether a row says what AWS says is the corpus's job above; these check that the table is whole and
+# that each row is applied.)
+# ---------------------------------------------------------------------------------------
+
+ALL_RULE_TABLES = {name: table for name, table in vars(rules_table).items()
+                   if name.endswith("_RULES") and isinstance(table, dict)}
+
+# A smallest valid state of each type; the state under test is "S", and "Z" is a target.
+SMALLEST = {
+    "Pass": {"Type": "Pass", "End": True},
+    "Task": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+             "Parameters": {"FunctionName": "f"}, "End": True},
+    "Choice": {"Type": "Choice", "Choices": [{"Variable": "$.a", "IsNull": True, "Next": "Z"}]},
+    "Wait": {"Type": "Wait", "Seconds": 1, "End": True},
+    "Succeed": {"Type": "Succeed"}, "Fail": {"Type": "Fail"},
+    "Parallel": {"Type": "Parallel", "Branches": [{"StartAt": "B", "States": {"B": {"Type": "Succeed"}}}],
+                 "End": True},
+    "Map": {"Type": "Map", "ItemProcessor": {"StartAt": "M", "States": {"M": {"Type": "Succeed"}}}, "End": True},
+}
+
+
+def _a_type_with(field: str) -> str:
+    return next(t for t in rules_table.STATE_TYPES if field in rules_table.STATE_FIELDS[t])
+
+
+def _state_with(field: str, value, language: str = "JSONPath") -> list[tuple[str, str, str]]:
+    body = dict(SMALLEST[_a_type_with(field)], **{field: value})
+    definition = {"QueryLanguage": language, "StartAt": "S", "States": {"S": body, "Z": {"Type": "Succeed"}}}
+    return [(p.code, p.location, p.message) for p in validate(definition)]
+
+
+def test_every_field_a_state_may_have_has_a_rule():
+    """A field without a rule would go unchecked: Type and QueryLanguage only are read before the rules."""
+    unruled = rules_table.ALL_STATE_FIELDS - set(rules_table.STATE_RULES) - {"Type", "QueryLanguage"}
+    assert unruled == set()
+    assert set(rules_table.STATE_RULES) <= rules_table.ALL_STATE_FIELDS
+
+
+def test_every_rule_names_what_exists():
+    for table_name, table in ALL_RULE_TABLES.items():
+        for field, rule in table.items():
+            where = f"{table_name}[{field!r}]"
+            assert rule.check is None or rule.check in CHECKS, where
+            assert rule.syntax is None or rule.syntax in SYNTAX, where
+            assert rule.enum is None or rule.enum in rules_table.ENUMS, where
+            assert rule.syntax is None or rule.message, f"{where}: a syntax check needs AWS's message"
+            assert rule.code in AWS_CODES, where
+            assert set(rule.types) <= {"String", "Integer", "Number", "Boolean", "Array", "Object", "Null"}, where
+    assert rules_table.RETRIER_FIELDS == frozenset(rules_table.RETRIER_RULES)
+    assert rules_table.CATCHER_FIELDS == frozenset(rules_table.CATCHER_RULES)
+
+
+@pytest.mark.parametrize("field", sorted(f for f, r in rules_table.STATE_RULES.items() if r.minimum is not None))
+def test_each_bounded_state_field_reports_its_minimum(field):
+    rule = rules_table.STATE_RULES[field]
+    assert ("SCHEMA_VALIDATION_FAILED", f"/States/S/{field}", f"Minimum value is {rule.minimum}") in \
+        _state_with(field, rule.minimum - 1)
+    assert not [p for p in _state_with(field, rule.minimum) if p[1] == f"/States/S/{field}"]
+
+
+@pytest.mark.parametrize("field", sorted(f for f, r in rules_table.STATE_RULES.items() if r.maximum is not None))
+def test_each_bounded_state_field_reports_its_maximum(field):
+    rule = rules_table.STATE_RULES[field]
+    assert ("SCHEMA_VALIDATION_FAILED", f"/States/S/{field}", f"Maximum value is {rule.maximum}") in \
+        _state_with(field, rule.maximum + 1)
+
+
+@pytest.mark.parametrize("field", sorted(f for f, r in rules_table.STATE_RULES.items() if r.types))
+def test_each_typed_state_field_reports_a_wrong_type(field):
+    rule = rules_table.STATE_RULES[field]
+    wrong = {"String": 7, "Integer": "x", "Number": "x", "Boolean": "x", "Array": "x", "Object": "x"}[rule.types[0]]
+    language = "JSONata" if field in rules_table.JSONATA_ONLY else "JSONPath"
+    expected = f"Expected value of type: {' or '.join(rule.types)}"
+    assert ("SCHEMA_VALIDATION_FAILED", f"/States/S/{field}", expected) in _state_with(field, wrong, language)
+
+
+@pytest.mark.parametrize("field", sorted(f for f, r in rules_table.STATE_RULES.items() if r.syntax))
+def test_each_state_field_with_a_syntax_reports_aws_message(field):
+    rule = rules_table.STATE_RULES[field]
+    bad = "not a path or a time" if "timestamp" in rule.syntax else "$.a[?(@"
+    assert (rule.code, f"/States/S/{field}", rule.message) in _state_with(field, bad)
+
+
+@pytest.mark.parametrize("field", sorted(f for f, r in rules_table.STATE_RULES.items() if r.expression))
+def test_a_jsonata_expression_stands_for_the_value_where_the_rule_says(field):
+    located = [p for p in _state_with(field, "{% $states.input.n %}", "JSONata") if p[1] == f"/States/S/{field}"]
+    assert located == []
+
+
+@pytest.mark.parametrize(("table", "field"), sorted((t, f) for t, table in ALL_RULE_TABLES.items()
+                                                    for f, r in table.items() if r.enum))
+def test_each_enumerated_field_lists_the_allowed_values(table, field):
+    rule = ALL_RULE_TABLES[table][field]
+    allowed = rules_table.ENUMS[rule.enum]
+    if table == "STATE_RULES":
+        found = _state_with(field, "nope")
+    else:  # the objects inside states: reach the field through the rule tables' own nesting
+        found = _nested_with(table, field, "nope")
+    assert any(m == f"Value is not one of the allowed values: [{', '.join(allowed)}]" and loc.endswith(field)
+               for _, loc, m in found), found
+
+
+def _nested_with(table: str, field: str, value) -> list[tuple[str, str, str]]:
+    """A definition holding ``field: value`` in the object ``table`` describes."""
+    state = {"Type": "Map", "ItemProcessor": {"StartAt": "M", "States": {"M": {"Type": "Succeed"}}}, "End": True}
+    definition = {"StartAt": "S", "States": {"S": state}}
+    if table == "TOP_RULES":
+        definition[field] = value
+    elif table == "PROCESSOR_CONFIG_RULES":
+        state["ItemProcessor"]["ProcessorConfig"] = {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD", field: value}
+    elif table == "RETRIER_RULES":
+        state["Retry"] = [{"ErrorEquals": ["States.ALL"], field: value}]
+    elif table == "READER_CONFIG_RULES":
+        state["ItemReader"] = {"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {field: value}}
+    elif table == "WRITER_CONFIG_RULES":
+        state["ResultWriter"] = {"WriterConfig": {field: value}}
+    else:
+        raise AssertionError(f"no way to reach {table} here")
+    return [(p.code, p.location, p.message) for p in validate(definition)]
+
+
+def test_retrier_rules_are_applied_in_table_order_after_unknown_and_required_fields():
+    retrier = {"MaxAttempts": -1, "Bogus": 1, "IntervalSeconds": 0}
+    found = _state_with("Retry", [retrier])
+    at = "/States/S/Retry[0]"
+    assert [(loc, m) for _, loc, m in found if loc.startswith(at)] == [
+        (at, "Field 'Bogus' is not supported"), (at, "These fields are required: [ErrorEquals]"),
+        (f"{at}/IntervalSeconds", "Minimum value is 1"), (f"{at}/MaxAttempts", "Minimum value is 0"),
+    ]

@@ -172,7 +172,7 @@ class Step:
     rule that matched, or ``"Default"``.
     """
 
-    __slots__ = ("state", "type", "path", "trace", "next", "status", "error", "cause", "first_event",
+    __slots__ = ("state", "type", "path", "trace", "next", "status", "error", "_cause", "first_event",
                  "last_event", "variables_before", "variables_after", "frame_kind", "index", "attempt",
                  "choice", "retry_in", "at")
 
@@ -185,12 +185,12 @@ class Step:
         self.status = status
         if status == SUCCEEDED:  # the common case, without the failure fields' tests
             self.next = frame.next
-            self.error = self.cause = None
+            self.error = self._cause = None
         else:
             self.next = frame.next if status == CAUGHT_ERROR else None
             failed = status in (FAILED, CAUGHT_ERROR, RETRYING)
             self.error = frame.error if failed else None
-            self.cause = frame.cause if failed else None
+            self._cause = frame._cause if failed else None  # a stack trace stays unformatted until read
         self.first_event = first_event
         self.last_event = last_event
         before = self.variables_before = frame.vars_before
@@ -206,6 +206,18 @@ class Step:
         else:
             events = history.events
             self.at = events[last_event - 1].at if 0 < last_event <= len(events) else None
+
+    @property
+    def cause(self) -> Any:
+        """The cause of the failure; a failed Lambda call's stack trace is formatted on first read."""
+        cause = self._cause
+        if cause is not None and type(cause) is LazyText:
+            cause = self._cause = str(cause)
+        return cause
+
+    @cause.setter
+    def cause(self, value: Any) -> None:
+        self._cause = value
 
     def __repr__(self) -> str:
         where = f" in {self.path}" if self.path else ""

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import EXCEED_TOLERATED_FAILURE_THRESHOLD, StatesError
 from .frames import ABORTED, FAILED, NEVER, RUNNING, SUCCEEDED, Fan, Frame, Scope, Step
 from .history import NAME_INDEX
+from .mapping import fan_out_map, start_iteration, write_results, write_results_of_failed_run
 from .maprun import DISCARD, FINISHED, child_ended
 
 if TYPE_CHECKING:
@@ -138,7 +139,6 @@ class ChildFrames:
             fan.next_index = len(branches)
             frame.phase = "children"
         else:
-            from .mapping import fan_out_map
             fan_out_map(self, frame, state)
 
     def _phase_children(self, frame: Frame, state: State) -> None:
@@ -151,13 +151,11 @@ class ChildFrames:
             if fan.map_run is not None:
                 fan.map_run.status = FAILED
             if fan.distributed:
-                from .mapping import write_results_of_failed_run
                 write_results_of_failed_run(self, frame, state, fan)
                 self.emit(frame, "MapRunFailed", {"error": error, "cause": cause})
             self.state_failed(frame, state, StatesError(error, cause), prefixed=True)
             return
         if fan.next_index < len(fan.children):
-            from .mapping import start_iteration
             start_iteration(self, frame, state)
             return
         # every child is done: fan in (AWS writes no ParallelStateSucceeded event, only MapStateSucceeded)
@@ -171,7 +169,6 @@ class ChildFrames:
         if fan.map_run is not None:
             fan.map_run.status = SUCCEEDED
         if state.type == "Map" and state.extra.get("result_writer"):
-            from .mapping import write_results
             results = write_results(self, frame, state, fan)
         if frame.trace is not None:
             frame.trace["result"] = results

@@ -159,7 +159,7 @@ class Expression:
         scope = Jsonata.Frame(_SCOPE)
         bindings = scope.bindings
         bindings["states"] = states
-        if variables:
+        if self._bind and variables is not None:  # (a Scope's truth value would count every variable)
             for name in self._bind:
                 value = variables.get(name, _MISSING)
                 if value is not _MISSING:

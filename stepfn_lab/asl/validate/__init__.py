@@ -29,14 +29,16 @@ syntax messages. Elsewhere the message is ours, written in the same style.
 Besides the codes AWS documents, AWS also answers INVALID_JSONATA_EXPRESSION
 and UNSUPPORTED_JSONATA_EXPRESSION for ``{% %}`` strings; so do we.
 
-The package, one module per concern (the checker reads the tables; the checks are by ASL concept):
+The package: one table says how every field is checked, one checker applies it, and the checks a
+table row cannot say live by ASL concept (as jmespath drives its functions from a signature table):
 
-- ``fields``: the tables: fields of every state type, machine, retrier, catcher and Choice rule, query
-  languages, exclusive groups, enumerations, AWS's limits;
-- ``checker``: the walk over machines and states that applies the tables and records each problem;
+- ``fields``: the tables: the fields of every state type, machine, retrier, catcher, Choice rule and Map
+  object, query languages, exclusive groups, enumerations, AWS's limits, and a ``Rule`` per field (JSON
+  types, range, allowed values, syntax with AWS's code and message, the name of a check of its own);
+- ``checker``: the walk over machines and states that applies the rules and records each problem;
 - ``graph``: state names, transition targets, terminal states, reachability;
 - ``expressions``: paths, reference paths, intrinsic functions, payload templates, JSONata strings;
-- ``state_fields``, ``retry_catch``, ``choice_rules``, ``map_fields``: the fields with a check of their own;
+- ``state_fields`` (with the table of named checks), ``retry_catch``, ``choice_rules``, ``map_fields``;
 - ``load``: the definition as given (dict, text, file), JSON and size checks, duplicate keys;
 - ``report``: wording, locations, readable text and AWS's response shape.
 

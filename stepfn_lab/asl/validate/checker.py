@@ -1,5 +1,6 @@
-"""The checker: walks a definition once, machine by machine and state by state, and records each problem
-with where it is (a path of keys, turned into AWS's location, a line and column, and a caret excerpt).
+"""The checker: walks a definition once, machine by machine and state by state, applies the field rules of
+``fields.py`` to each object it meets, and records each problem with where it is (a path of keys, turned into
+AWS's location, a line and column, and a caret excerpt).
 
 Spec: Amazon States Language, "Structure of a State Machine", "States" (common fields, Next/End), the
 QueryLanguage rules; AWS API ValidateStateMachineDefinition. Taught in: notebooks/02-asl-anatomy.ipynb.
@@ -11,13 +12,13 @@ from typing import Any, Callable
 
 from ...errors import Problem
 from .. import source as _source
-from .expressions import cached, jsonata_strings, path_reason, reference_reason
+from .expressions import SYNTAX, jsonata_strings
 from .fields import (ENUMS, ERROR, EXCLUSIVE_FIELDS, JSONATA, JSONATA_ONLY, JSONPATH, JSONPATH_ONLY, MACHINE_FIELDS,
-                     MAX_NESTING, MAX_SECONDS, REQUIRED_FIELDS, STATE_FIELDS, STATE_TYPES, Path, is_bool, is_expr,
-                     is_int, is_number)
+                     MACHINE_RULES, MAX_NESTING, PROCESSOR_CONFIG_RULES, REQUIRED_FIELDS, STATE_FIELDS, STATE_RULES,
+                     STATE_TYPES, TOP_RULES, Path, Rule, is_bool, is_expr, is_int, is_number)
 from .graph import graph, state_name
 from .report import did_you_mean, render_location, short, type_name
-from .state_fields import FIELD_CHECKS, TYPE_CHECKS
+from .state_fields import CHECKS, TYPE_CHECKS
 
 
 class State:
@@ -66,53 +67,81 @@ class Validator:
         self.schema(at, f"Expected value of type: {' or '.join(kinds)}", hint=f"got {actual}: {short(value)}")
         return False
 
-    def integer(self, value: Any, at: Path, minimum: int, maximum: int | None, st: State | None = None) -> None:
-        if st is not None and st.lang == JSONATA and is_expr(value):
-            return
-        if not is_int(value):
-            if is_number(value) and float(value).is_integer():
-                value = int(value)
-            else:
-                path_field = f"{at[-1]}Path" if at and isinstance(at[-1], str) else ""
-                if isinstance(value, str) and value.startswith("$") and path_field in JSONPATH_ONLY:
-                    self.schema(at, "Expected value of type: Integer", hint=f"did you mean '{path_field}'?")
-                else:
-                    self.expect(value, at, "Integer")
-                return
-        if value < minimum:
-            self.schema(at, f"Minimum value is {minimum}", hint=f"got {value}")
-        elif maximum is not None and value > maximum:
-            self.schema(at, f"Maximum value is {maximum}", hint=f"got {value}")
-
-    def number(self, value: Any, at: Path, minimum: float, maximum: float | None, st: State | None = None) -> None:
-        if st is not None and st.lang == JSONATA and is_expr(value):
-            return
-        if not self.expect(value, at, "Number"):
-            return
-        if value < minimum:
-            self.schema(at, f"Minimum value is {float(minimum)}", hint=f"got {value}")
-        elif maximum is not None and value > maximum:
-            self.schema(at, f"Maximum value is {float(maximum)}", hint=f"got {value}")
-
     def enum(self, value: Any, at: Path, name: str) -> None:
         allowed = ENUMS[name]
         if not isinstance(value, str) or value not in allowed:
             self.schema(at, f"Value is not one of the allowed values: [{', '.join(allowed)}]",
                         hint=did_you_mean(value, allowed) or f"got {short(value)}")
 
-    def reference(self, value: Any, at: Path, context: bool = False) -> None:
-        if not self.expect(value, at, "String"):
-            return
-        reason = cached("ref+ctx" if context else "ref", value, lambda t: reference_reason(t, context))
-        if reason:
-            self.schema(at, "Value is not a Reference Path", hint=reason)
+    def integral(self, value: Any, at: Path) -> int | None:
+        """``value`` as an int (an integral Number counts), or None when it is not one (reported)."""
+        if is_int(value):
+            return value
+        if is_number(value) and float(value).is_integer():
+            return int(value)
+        path_field = f"{at[-1]}Path" if at and isinstance(at[-1], str) else ""
+        if isinstance(value, str) and value.startswith("$") and path_field in JSONPATH_ONLY:
+            self.schema(at, "Expected value of type: Integer", hint=f"did you mean '{path_field}'?")
+        else:
+            self.expect(value, at, "Integer")
+        return None
 
-    def path(self, value: Any, at: Path) -> None:
-        if value is None or not self.expect(value, at, "String", "Null"):
+    # -- the field rules (fields.Rule) ---------------------------------------------------
+    def check(self, rule: Rule, value: Any, at: Path, st: State | None) -> None:
+        """Apply one field rule to ``value``; ``st`` is the state it is in (None outside states)."""
+        if rule.expression and st is not None and st.lang == JSONATA and is_expr(value):
             return
-        reason = cached("path", value, path_reason)
-        if reason:
-            self.schema(at, "Value is not a valid JSONPath", hint=reason)
+        if rule.enum is not None:
+            self.enum(value, at, rule.enum)
+            return
+        if rule.types == ("Integer",):
+            value = self.integral(value, at)
+            if value is None:
+                return
+        elif rule.types and (not self.expect(value, at, *rule.types) or value is None):
+            return
+        if rule.minimum is not None and value < rule.minimum:
+            self.schema(at, f"Minimum value is {rule.minimum}", hint=f"got {value}")
+        elif rule.maximum is not None and value > rule.maximum:
+            self.schema(at, f"Maximum value is {rule.maximum}", hint=f"got {value}")
+        if rule.syntax is not None:
+            reason = SYNTAX[rule.syntax](value)
+            if reason:
+                self.report(rule.code, at, rule.message, hint=reason)
+        if rule.check is not None:
+            CHECKS[rule.check](self, value, at, st)
+
+    def object_fields(self, obj: dict, at: Path, st: State | None, rules: dict[str, Rule], exclusive=()) -> None:
+        """Each field of ``obj`` in the order it lists them: unknown, of the other query language, or
+        checked by its rule; then the groups of fields of which ``obj`` may have one only."""
+        for key, value in obj.items():
+            rule = rules.get(key)
+            if rule is None:
+                self.unsupported(at, key, rules)
+            elif st is None or self.language_allows(key, st.lang, at):
+                self.check(rule, value, at + (key,), st)
+        self.exclusive(obj, at, exclusive)
+
+    def table_fields(self, obj: dict, at: Path, st: State, rules: dict[str, Rule], required: tuple) -> None:
+        """The unknown fields of ``obj``, the missing required ones, then each field in the order of ``rules``."""
+        for key in obj:
+            if key not in rules:
+                self.unsupported(at, key, rules)
+        self.required(obj, at, required)
+        for key, rule in rules.items():
+            if key in obj and self.language_allows(key, st.lang, at):
+                self.check(rule, obj[key], at + (key,), st)
+
+    def required(self, obj: dict, at: Path, fields: tuple) -> None:
+        missing = [f for f in fields if f not in obj]
+        if missing:
+            self.schema(at, f"These fields are required: [{', '.join(missing)}]")
+
+    def exclusive(self, obj: dict, at: Path, groups: tuple) -> None:
+        for group in groups:
+            present = [f for f in group if f in obj]
+            if len(present) > 1:
+                self.schema(at, f"There should only be one of the following fields: [{', '.join(present)}]")
 
     # -- machines ------------------------------------------------------------------------
     def machine(self, m: Any, at: Path, depth: int, fields: frozenset) -> None:
@@ -122,9 +151,7 @@ class Validator:
             self.report("TOO_DEEPLY_NESTED", at, f"The definition nests more than {MAX_NESTING} Parallel/Map "
                                                  "states inside each other")
             return
-        missing = [f for f in ("States", "StartAt") if f not in m]
-        if missing:
-            self.schema(at, f"These fields are required: [{', '.join(missing)}]")
+        self.required(m, at, ("States", "StartAt"))
         for key in m:
             if key not in fields:
                 if key == "QueryLanguage" and at:
@@ -133,10 +160,9 @@ class Validator:
                                      "the state machine; set QueryLanguage on each state instead")
                 else:
                     self.unsupported(at, key, fields)
-        if "Comment" in m:
-            self.expect(m["Comment"], at + ("Comment",), "String")
-        if "StartAt" in m:
-            self.expect(m["StartAt"], at + ("StartAt",), "String")
+        for key, rule in MACHINE_RULES.items():
+            if key in m:
+                self.check(rule, m[key], at + (key,), None)
         states = m.get("States")
         if "States" in m and self.expect(states, at + ("States",), "Object"):
             for name, body in states.items():
@@ -148,11 +174,7 @@ class Validator:
     def processor_config(self, config: Any, at: Path) -> None:
         if not self.expect(config, at, "Object"):
             return
-        for key, value in config.items():
-            if key in ("Mode", "ExecutionType"):
-                self.enum(value, at + (key,), key)
-            else:
-                self.unsupported(at, key, ("Mode", "ExecutionType"))
+        self.object_fields(config, at, None, PROCESSOR_CONFIG_RULES)
         if config.get("Mode") == "DISTRIBUTED" and "ExecutionType" not in config:
             self.schema(at, "These fields are required: [ExecutionType]",
                         hint="a DISTRIBUTED map runs child workflows: say STANDARD or EXPRESS")
@@ -178,18 +200,13 @@ class Validator:
                 self.unsupported(at, key, allowed, other_type_hint(key, stype))
             elif not self.language_allows(key, st.lang, at):
                 continue
-            elif key in FIELD_CHECKS:
+            elif key in STATE_RULES:
                 checks.append(key)
-        for fields in (REQUIRED_FIELDS.get(stype, ())):
-            if fields not in body:
-                self.schema(at, f"These fields are required: [{fields}]")
-        for group in EXCLUSIVE_FIELDS.get(stype, ()):
-            present = [f for f in group if f in body]
-            if len(present) > 1:
-                self.schema(at, f"There should only be one of the following fields: [{', '.join(present)}]")
+        self.required(body, at, REQUIRED_FIELDS.get(stype, ()))
+        self.exclusive(body, at, EXCLUSIVE_FIELDS.get(stype, ()))
         self.transition_fields(body, at, stype)
         for key in checks:
-            FIELD_CHECKS[key](self, body[key], at + (key,), st)
+            self.check(STATE_RULES[key], body[key], at + (key,), st)
         extra = TYPE_CHECKS.get(stype)
         if extra:
             extra(self, body, at, st)
@@ -266,11 +283,9 @@ def other_type_hint(field: Any, stype: str) -> str | None:
 
 def run(v: Validator, d: dict) -> None:
     """The top level: QueryLanguage first (every state needs it), then the machine."""
+    for key, rule in TOP_RULES.items():
+        if key in d:
+            v.check(rule, d[key], (key,), None)
     if "QueryLanguage" in d:
-        v.enum(d["QueryLanguage"], ("QueryLanguage",), "QueryLanguage")
         v.top_lang = JSONPATH if d["QueryLanguage"] == JSONPATH else JSONATA
-    if "TimeoutSeconds" in d:
-        v.integer(d["TimeoutSeconds"], ("TimeoutSeconds",), 1, MAX_SECONDS)
-    if "Version" in d:
-        v.expect(d["Version"], ("Version",), "String")
     v.machine(d, (), 0, MACHINE_FIELDS)

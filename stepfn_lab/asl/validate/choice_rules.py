@@ -1,4 +1,5 @@
-"""The Choice state's rules: comparison operators and their values, And / Or / Not, JSONata Conditions.
+"""The Choice state's rules: comparison operators and their values, And / Or / Not, JSONata Conditions
+(the rules of their values: CHOICE_RULES, VARIABLE and COMPARISON_RULES in fields.py).
 
 Spec: Amazon States Language, "Choice Rules" (and the JSONata Condition field).
 Taught in: notebooks/07-choice.ipynb.
@@ -8,18 +9,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .expressions import assign, cached, reference_reason
-from .fields import COMPARATORS, JSONATA, MAX_NESTING, RULE_FIELDS_JSONATA, RULE_FIELDS_JSONPATH, TIMESTAMP, Path, \
-    is_bool, is_expr
+from .fields import (CHOICE_RULES, COMPARATORS, COMPARISON_RULES, JSONATA, MAX_NESTING, RULE_FIELDS_JSONATA,
+                     RULE_FIELDS_JSONPATH, VARIABLE, Path, is_bool, is_expr)
 from .report import did_you_mean
 
 if TYPE_CHECKING:
     from .checker import State, Validator
 
 
-def choices(v: Validator, value: Any, at: Path, st: State) -> None:
-    if not v.expect(value, at, "Array"):
-        return
+def choices(v: Validator, value: list, at: Path, st: State) -> None:
     if not value:
         v.schema(at, "Minimum number of items is 1", hint="a Choice state needs at least one rule")
     for i, rule in enumerate(value):
@@ -46,12 +44,10 @@ def choice_rule(v: Validator, rule: Any, at: Path, st: State, top: bool, depth: 
             else:
                 v.unsupported(at, key, allowed)
     if top:
-        if "Next" not in rule:
-            v.schema(at, "These fields are required: [Next]")
-        else:
-            v.expect(rule["Next"], at + ("Next",), "String")
-        if "Assign" in rule:
-            assign(v, rule["Assign"], at + ("Assign",), st)
+        v.required(rule, at, ("Next",))
+        for key, field_rule in CHOICE_RULES.items():
+            if key in rule:
+                v.check(field_rule, rule[key], at + (key,), st)
     if st.lang == JSONATA:
         if "Condition" not in rule:
             v.schema(at, "These fields are required: [Condition]")
@@ -90,23 +86,6 @@ def jsonpath_rule(v: Validator, rule: dict, at: Path, st: State, depth: int) -> 
         return
     if "Variable" not in rule:
         v.schema(at, "These fields are required: [Variable]")
-    elif v.expect(rule["Variable"], at + ("Variable",), "String"):
-        v.path(rule["Variable"], at + ("Variable",))
-    comparison(v, op, rule[op], at + (op,))
-
-
-def comparison(v: Validator, op: str, value: Any, at: Path) -> None:
-    kind = COMPARATORS[op]
-    if kind == "string" and v.expect(value, at, "String"):
-        return
-    if kind == "numeric":
-        v.expect(value, at, "Number")
-    elif kind in ("boolean", "is"):
-        v.expect(value, at, "Boolean")
-    elif kind == "timestamp":
-        if v.expect(value, at, "String") and not TIMESTAMP.match(value):
-            v.schema(at, "Value is not a valid timestamp", hint="use RFC 3339, e.g. 2024-01-31T09:00:00Z")
-    elif kind == "path" and v.expect(value, at, "String"):
-        reason = cached("ref+ctx", value, lambda t: reference_reason(t, True))
-        if reason:
-            v.schema(at, "Value is not a Reference Path", hint=reason)
+    else:
+        v.check(VARIABLE, rule["Variable"], at + ("Variable",), st)
+    v.check(COMPARISON_RULES[COMPARATORS[op]], rule[op], at + (op,), st)

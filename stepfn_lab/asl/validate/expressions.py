@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from ...errors import PathSyntaxError
 from ..paths import CONTEXT, compile_path, compile_reference_path
-from .fields import INTRINSIC_NAMES, INTRINSIC_START, JSONPATH, MAX_NAME, WARNING, Path, is_expr
+from .fields import INTRINSIC_NAMES, INTRINSIC_START, JSONPATH, MAX_NAME, TIMESTAMP, WARNING, Path, is_expr
 from .report import did_you_mean, short, type_name
 
 if TYPE_CHECKING:
@@ -106,6 +106,29 @@ def jsonata_reason(text: str, states_fields: tuple) -> tuple[str, str] | None:
     return None
 
 
+def timestamp_reason(text: str) -> str | None:
+    """Why ``text`` is not an RFC 3339 timestamp, or None."""
+    return None if TIMESTAMP.match(text) else "use RFC 3339, e.g. 2024-01-31T09:00:00Z"
+
+
+def timestamp_field_reason(text: str) -> str | None:
+    """The same for the Wait state's Timestamp, where a path means TimestampPath was meant."""
+    if TIMESTAMP.match(text):
+        return None
+    return "did you mean 'TimestampPath'?" if text.startswith("$") else "use RFC 3339, e.g. 2024-01-31T09:00:00Z"
+
+
+# The syntax checks a field rule names (fields.Rule.syntax): text -> why it does not parse, or None.
+SYNTAX: dict[str, Callable[[str], str | None]] = {
+    "path": lambda text: cached("path", text, path_reason),
+    "reference": lambda text: cached("ref", text, reference_reason),
+    "reference+context": lambda text: cached("ref+ctx", text, lambda t: reference_reason(t, True)),
+    "result_path": lambda text: cached("resultpath", text, result_path_reason),
+    "timestamp": timestamp_reason,
+    "timestamp_field": timestamp_field_reason,
+}
+
+
 def states_fields(relative: Path, stype: str) -> tuple:
     """The ``$states`` fields a JSONata string may read, by where it sits in the state."""
     if relative[:1] == ("Catch",):
@@ -125,7 +148,7 @@ def looks_dynamic(text: str) -> bool:
 # ---------------------------------------------------------------------------------------
 
 def jsonata_strings(v: Validator, body: dict, at: Path, stype: str) -> None:
-    stack = [(v, at + (k,)) for k, v in reversed(list(body.items()))
+    stack = [(child, at + (k,)) for k, child in reversed(list(body.items()))
              if k not in ("Comment", "Branches", "ItemProcessor", "Iterator", "Type", "Next", "Default")]
     while stack:
         node, where = stack.pop()
@@ -136,7 +159,7 @@ def jsonata_strings(v: Validator, body: dict, at: Path, stype: str) -> None:
                 if found:
                     v.report(found[0], where, found[1], hint=f"in {short(node, 80)}")
         elif isinstance(node, dict):
-            stack.extend((v, where + (k,)) for k, v in reversed(list(node.items())) if k != "Comment")
+            stack.extend((child, where + (k,)) for k, child in reversed(list(node.items())) if k != "Comment")
         elif isinstance(node, list):
             stack.extend((item, where + (i,)) for i, item in reversed(list(enumerate(node))))
 
@@ -189,41 +212,15 @@ def dynamic(v: Validator, value: Any, at: Path, key: str) -> None:
 
 
 # ---------------------------------------------------------------------------------------
-# The fields whose value is a path, a template or a static value
+# The checks of fields whose value is a template, variables or a static value (fields.Rule.check)
 # ---------------------------------------------------------------------------------------
-
-def json_path(v: Validator, value: Any, at: Path, st: State) -> None:
-    v.path(value, at)
-
-
-def result_path(v: Validator, value: Any, at: Path, st: State) -> None:
-    if value is None or not v.expect(value, at, "String", "Null"):
-        return
-    reason = cached("resultpath", value, result_path_reason)
-    if reason:
-        v.schema(at, "Value is not a Reference Path", hint=reason)
-
-
-def reference(v: Validator, value: Any, at: Path, st: State) -> None:
-    v.reference(value, at)
-
-
-def items_path(v: Validator, value: Any, at: Path, st: State) -> None:
-    v.reference(value, at, context=True)
-
 
 def payload(v: Validator, value: Any, at: Path, st: State) -> None:
     if st.lang == JSONPATH:  # in JSONata, '.$' keys mean nothing special
         payload_template(v, value, at)
 
 
-def jsonata_template(v: Validator, value: Any, at: Path, st: State) -> None:
-    pass  # any JSON; its {% %} strings are checked by Validator.jsonata_strings
-
-
-def assign(v: Validator, value: Any, at: Path, st: State) -> None:
-    if not v.expect(value, at, "Object"):
-        return
+def assign(v: Validator, value: dict, at: Path, st: State) -> None:
     for key in value:
         name = key[:-2] if isinstance(key, str) and key.endswith(".$") and st.lang == JSONPATH else key
         if not isinstance(name, str) or not name.isidentifier():
@@ -239,7 +236,8 @@ def assign(v: Validator, value: Any, at: Path, st: State) -> None:
         payload_template(v, value, at)
 
 
-def result(v: Validator, value: Any, at: Path, st: State) -> None:
+def static_result(v: Validator, value: Any, at: Path, st: State) -> None:
+    """A Pass state's Result: '.$' keys there are not paths (a warning: the learner likely meant Parameters)."""
     stack = [(value, at)]
     while stack:
         node, where = stack.pop()

@@ -1,5 +1,7 @@
-"""The tables of the validator: the fields of every state type, of a machine, a retrier, a catcher and a
-Choice rule, which query language each field belongs to, the exclusive groups, the enumerations and AWS's limits.
+"""The tables of the validator: the fields of every state type, of a machine, a retrier, a catcher, a Choice rule and the Map state's objects; which query
+language each field belongs to; the exclusive groups; the enumerations; AWS's limits; and, per field, the
+rule its value follows (JSON types, range, allowed values, syntax, AWS's code and message, a check of its own).
+The checker (``checker.py``) applies the rules, as jmespath applies its function signature table.
 
 Spec: Amazon States Language, "States" (the fields of every state type), "Errors", "Choice Rules", and the
 JSONata query-language rules; AWS docs for the Map state's ItemReader, ItemBatcher and ResultWriter.
@@ -9,10 +11,8 @@ Taught in: notebooks/02-asl-anatomy.ipynb.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from .checker import State, Validator
+from dataclasses import dataclass
+from typing import Any
 
 STANDARD, EXPRESS = "STANDARD", "EXPRESS"
 JSONPATH, JSONATA = "JSONPath", "JSONata"
@@ -87,10 +87,6 @@ MACHINE_FIELDS = frozenset(("StartAt", "States", "Comment", "Version", "TimeoutS
 BRANCH_FIELDS = frozenset(("StartAt", "States", "Comment"))
 PROCESSOR_FIELDS = frozenset(("StartAt", "States", "Comment", "ProcessorConfig"))
 
-RETRIER_FIELDS = frozenset(("ErrorEquals", "IntervalSeconds", "MaxAttempts", "BackoffRate", "MaxDelaySeconds",
-                            "JitterStrategy", "Comment"))
-CATCHER_FIELDS = frozenset(("ErrorEquals", "Next", "ResultPath", "Output", "Assign", "Comment"))
-
 # Choice comparison operators and the kind of value each takes.
 COMPARATORS: dict[str, str] = {"StringMatches": "string", "IsNull": "is", "IsPresent": "is",
                                "IsNumeric": "is", "IsString": "is", "IsBoolean": "is", "IsTimestamp": "is"}
@@ -151,28 +147,152 @@ def is_bool(value: Any) -> bool:
 
 
 # ---------------------------------------------------------------------------------------
-# Checkers of plain values (string, boolean, bounded numbers)
+# The field rules: how each field's value is checked, one table per kind of object.
 # ---------------------------------------------------------------------------------------
 
-def string(v: Validator, value: Any, at: Path, st: State) -> None:
-    v.expect(value, at, "String")
+NOT_A_REFERENCE_PATH = "Value is not a Reference Path"  # AWS's message for any field that takes one
+NOT_A_TIMESTAMP = "Value is not a valid timestamp"
 
 
-def boolean(v: Validator, value: Any, at: Path, st: State) -> None:
-    v.expect(value, at, "Boolean")
+@dataclass(frozen=True)
+class Rule:
+    """How one field's value is checked. The checker applies the parts in this order, and stops at the
+    first problem:
+
+    - ``expression``: in a JSONata state, a ``{% %}`` string may stand for the value;
+    - ``enum`` (a key of ENUMS): the value is one of the allowed values; or
+      ``types``: the value has one of these JSON types (an integral Number counts as an Integer; Null,
+      when allowed, means "not set" and ends the checks);
+    - ``minimum`` / ``maximum``: the range (AWS: "Minimum value is 1");
+    - ``syntax`` (a key of ``expressions.SYNTAX``): the text parses, else AWS's ``code`` and ``message``
+      with why as the hint;
+    - ``check`` (a key of ``state_fields.CHECKS``): a check of the field's own.
+    """
+
+    types: tuple[str, ...] = ()
+    minimum: int | float | None = None
+    maximum: int | float | None = None
+    enum: str | None = None
+    expression: bool = False
+    syntax: str | None = None
+    message: str = ""
+    code: str = "SCHEMA_VALIDATION_FAILED"
+    check: str | None = None
 
 
-def timeout(v: Validator, value: Any, at: Path, st: State) -> None:
-    v.integer(value, at, 1, MAX_SECONDS, st)
+ANY = Rule()  # any JSON value (a JSONata template: its {% %} strings are checked with the state's)
+STRING = Rule(("String",))
+BOOLEAN = Rule(("Boolean",))
+PATH = Rule(("String", "Null"), syntax="path", message="Value is not a valid JSONPath")
+REFERENCE = Rule(("String",), syntax="reference", message=NOT_A_REFERENCE_PATH)
+CONTEXT_REFERENCE = Rule(("String",), syntax="reference+context", message=NOT_A_REFERENCE_PATH)
+RESULT_PATH = Rule(("String", "Null"), syntax="result_path", message=NOT_A_REFERENCE_PATH)
+PAYLOAD = Rule(check="payload")  # Parameters-like: '.$' keys are paths or intrinsic calls (JSONPath only)
+ASSIGN = Rule(("Object",), check="assign")
 
 
-def seconds(v: Validator, value: Any, at: Path, st: State) -> None:
-    v.integer(value, at, 0, MAX_SECONDS, st)
+def integer(minimum: int, maximum: int | None = None, expression: bool = True) -> Rule:
+    return Rule(("Integer",), minimum, maximum, expression=expression)
 
 
-def count(v: Validator, value: Any, at: Path, st: State) -> None:
-    v.integer(value, at, 0, None, st)
+def enum(name: str) -> Rule:
+    return Rule(enum=name)
 
 
-def percentage(v: Validator, value: Any, at: Path, st: State) -> None:
-    v.number(value, at, 0.0, 100.0, st)
+# Every field a state may have (STATE_FIELDS says which type has which), but Type and QueryLanguage, which
+# the checker reads first. Fields are checked in the order the state lists them.
+STATE_RULES: dict[str, Rule] = {
+    "Comment": STRING, "Next": STRING, "Default": STRING, "End": BOOLEAN,
+    "InputPath": PATH, "OutputPath": PATH, "ResultPath": RESULT_PATH,
+    "Parameters": PAYLOAD, "ResultSelector": PAYLOAD, "ItemSelector": PAYLOAD,
+    "Arguments": ANY, "Output": ANY, "Assign": ASSIGN,
+    "Result": Rule(check="static_result"),
+    "Credentials": Rule(("Object",), check="credentials"),
+    # Task
+    "Resource": Rule(("String",), check="resource"),
+    "TimeoutSeconds": integer(1, MAX_SECONDS), "TimeoutSecondsPath": REFERENCE,
+    "HeartbeatSeconds": integer(1, MAX_SECONDS), "HeartbeatSecondsPath": REFERENCE,
+    "Retry": Rule(("Array",), check="retry"), "Catch": Rule(("Array",), check="catch"),
+    # Choice
+    "Choices": Rule(("Array",), check="choices"),
+    # Wait
+    "Seconds": integer(0, MAX_SECONDS), "SecondsPath": REFERENCE,
+    "Timestamp": Rule(("String",), expression=True, syntax="timestamp_field", message=NOT_A_TIMESTAMP),
+    "TimestampPath": REFERENCE,
+    # Fail
+    "Error": Rule(("String",), check="no_path"), "Cause": Rule(("String",), check="no_path"),
+    "ErrorPath": Rule(check="error_or_cause_path"), "CausePath": Rule(check="error_or_cause_path"),
+    # Parallel
+    "Branches": Rule(("Array",), check="branches"),
+    # Map
+    "ItemProcessor": Rule(check="processor"), "Iterator": Rule(check="processor"),
+    "ItemsPath": CONTEXT_REFERENCE, "Items": Rule(("Array",), expression=True),
+    "MaxConcurrency": integer(0), "MaxConcurrencyPath": REFERENCE,
+    "ToleratedFailurePercentage": Rule(("Number",), 0.0, 100.0, expression=True),
+    "ToleratedFailurePercentagePath": REFERENCE,
+    "ToleratedFailureCount": integer(0), "ToleratedFailureCountPath": REFERENCE,
+    "ItemReader": Rule(("Object",), check="item_reader"), "ItemBatcher": Rule(("Object",), check="item_batcher"),
+    "ResultWriter": Rule(("Object",), check="result_writer"), "Label": Rule(("String",), check="label"),
+}
+
+# The top of a state machine, checked first, in this order (QueryLanguage first: every state needs it).
+TOP_RULES: dict[str, Rule] = {
+    "QueryLanguage": enum("QueryLanguage"), "TimeoutSeconds": integer(1, MAX_SECONDS, expression=False),
+    "Version": STRING,
+}
+# Any machine (the top, a branch, an item processor), after its required and unknown fields.
+MACHINE_RULES: dict[str, Rule] = {"Comment": STRING, "StartAt": STRING}
+PROCESSOR_CONFIG_RULES: dict[str, Rule] = {"Mode": enum("Mode"), "ExecutionType": enum("ExecutionType")}
+
+# Retriers and catchers: unknown fields first, then the required ones, then these in this order.
+RETRIER_RULES: dict[str, Rule] = {
+    "ErrorEquals": Rule(("Array",), check="error_equals"),
+    "IntervalSeconds": integer(1, MAX_SECONDS, expression=False),
+    "MaxAttempts": integer(0, MAX_SECONDS, expression=False),
+    "BackoffRate": Rule(("Number",), 1.0),
+    "MaxDelaySeconds": integer(1, MAX_DELAY_SECONDS, expression=False),
+    "JitterStrategy": enum("JitterStrategy"),
+    "Comment": STRING,
+}
+CATCHER_RULES: dict[str, Rule] = {
+    "ErrorEquals": Rule(("Array",), check="error_equals"), "Next": STRING, "ResultPath": RESULT_PATH,
+    "Output": ANY, "Assign": ASSIGN, "Comment": STRING,
+}
+RETRIER_FIELDS = frozenset(RETRIER_RULES)
+CATCHER_FIELDS = frozenset(CATCHER_RULES)
+
+# Choice rules: a top-level rule's Next and Assign (nested rules have neither), a JSONPath rule's Variable,
+# and the value of each kind of comparison operator (COMPARATORS says which operator is of which kind).
+CHOICE_RULES: dict[str, Rule] = {"Next": STRING, "Assign": ASSIGN}
+VARIABLE = Rule(("String",), syntax="path", message="Value is not a valid JSONPath")
+COMPARISON_RULES: dict[str, Rule] = {
+    "string": STRING, "numeric": Rule(("Number",)), "boolean": BOOLEAN, "is": BOOLEAN,
+    "timestamp": Rule(("String",), syntax="timestamp", message=NOT_A_TIMESTAMP),
+    "path": CONTEXT_REFERENCE,
+}
+
+# The Map state's objects (AWS docs "ItemReader (Map)", "ItemBatcher (Map)", "ResultWriter (Map)"): fields
+# checked in the order the object lists them, then MAP_OBJECT_EXCLUSIVE, then the object's own check.
+READER_RULES: dict[str, Rule] = {
+    "Resource": STRING, "Parameters": PAYLOAD, "Arguments": ANY,
+    "ReaderConfig": Rule(("Object",), check="reader_config"),
+}
+READER_CONFIG_RULES: dict[str, Rule] = {
+    "InputType": enum("InputType"), "CSVHeaderLocation": enum("CSVHeaderLocation"),
+    "CSVHeaders": Rule(("Array",), check="strings"), "CSVDelimiter": enum("CSVDelimiter"),
+    "ManifestType": enum("ManifestType"), "Transformation": enum("ReaderTransformation"), "ItemsPointer": STRING,
+    "MaxItems": integer(0, 100_000_000), "MaxItemsPath": REFERENCE,
+}
+BATCHER_RULES: dict[str, Rule] = {
+    "MaxItemsPerBatch": integer(0), "MaxItemsPerBatchPath": REFERENCE,
+    "MaxInputBytesPerBatch": integer(0, 262_144), "MaxInputBytesPerBatchPath": REFERENCE, "BatchInput": ANY,
+}
+WRITER_RULES: dict[str, Rule] = {
+    "Resource": STRING, "Parameters": PAYLOAD, "Arguments": ANY,
+    "WriterConfig": Rule(("Object",), check="writer_config"),
+}
+WRITER_CONFIG_RULES: dict[str, Rule] = {
+    "OutputType": enum("OutputType"), "Transformation": enum("WriterTransformation"),
+}
+MAP_OBJECT_EXCLUSIVE = (("MaxItems", "MaxItemsPath"), ("MaxItemsPerBatch", "MaxItemsPerBatchPath"),
+                        ("MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath"), ("Parameters", "Arguments"))

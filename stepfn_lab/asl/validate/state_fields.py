@@ -1,7 +1,8 @@
-"""One checker per field of a state, and the rules that look at several fields of one state type.
+"""The checks of a state's fields that a table row cannot say (fields.Rule.check names them: CHECKS below),
+and the rules that look at several fields of one state type (TYPE_CHECKS).
 
-Spec: Amazon States Language, "States" (Task, Wait, Fail, Parallel, Map fields), "Task" (Resource,
-Credentials, timeouts), "Map" (Label, ItemProcessor); AWS docs for Express workflows' limits.
+Spec: Amazon States Language, "States" (Task, Fail, Parallel, Map fields), "Task" (Resource, Credentials,
+timeouts), "Map" (ItemProcessor); AWS docs for Express workflows' limits.
 Taught in: notebooks/02-asl-anatomy.ipynb, 08-task-states.ipynb, 09-wait-and-virtual-time.ipynb,
 11-parallel.ipynb, 12-map.ipynb.
 """
@@ -11,22 +12,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable
 
 from .choice_rules import choices
-from .expressions import (assign, cached, intrinsic_reason, items_path, json_path, jsonata_template, payload,
-                          payload_template, reference, result, result_path)
-from .fields import (ACTIVITY, ARN, BRANCH_FIELDS, CONTROL, EXPRESS, JSONATA, JSONPATH, LABEL_FORBIDDEN, MAX_LABEL,
-                     PROCESSOR_FIELDS, SYNC, TIMESTAMP, WARNING, Path, boolean, count, is_expr,
-                     is_number, percentage, seconds, string, timeout)
-from .map_fields import item_batcher, item_reader, result_writer
-from .report import NOT_AN_ARN, render_location
-from .retry_catch import catch, retry
+from .expressions import assign, cached, intrinsic_reason, payload, payload_template, static_result
+from .fields import (ACTIVITY, ARN, BRANCH_FIELDS, CONTEXT_REFERENCE, CONTROL, EXPRESS, JSONATA, JSONPATH,
+                     PROCESSOR_FIELDS, SYNC, WARNING, Path, is_number)
+from .map_fields import item_batcher, item_reader, label, reader_config, result_writer, strings, writer_config
+from .report import NOT_AN_ARN
+from .retry_catch import catch, error_equals, retry
 
 if TYPE_CHECKING:
     from .checker import State, Validator
 
 
-def resource(v: Validator, value: Any, at: Path, st: State) -> None:
-    if not v.expect(value, at, "String"):
-        return
+def resource(v: Validator, value: str, at: Path, st: State) -> None:
     if not value.startswith("arn:"):
         if value.strip() and not CONTROL.search(value):
             # A local convenience: a bare name runs the handler of that name from lambdas={...}. AWS
@@ -55,17 +52,8 @@ def resource(v: Validator, value: Any, at: Path, st: State) -> None:
                      hint="'.sync' (run a job) needs a STANDARD workflow")
 
 
-def timestamp(v: Validator, value: Any, at: Path, st: State) -> None:
-    if st.lang == JSONATA and is_expr(value):
-        return
-    if v.expect(value, at, "String") and not TIMESTAMP.match(value):
-        hint = "did you mean 'TimestampPath'?" if value.startswith("$") else "use RFC 3339, e.g. 2024-01-31T09:00:00Z"
-        v.schema(at, "Value is not a valid timestamp", hint=hint)
-
-
-def error_or_cause(v: Validator, value: Any, at: Path, st: State) -> None:
-    if not v.expect(value, at, "String"):
-        return
+def no_path(v: Validator, value: str, at: Path, st: State) -> None:
+    """Fail's Error and Cause: a value that looks like a path was likely meant for ErrorPath / CausePath."""
     if st.lang == JSONPATH and value.startswith(("$.", "$$.")):
         v.report("NO_PATH", at, "Field value looks like a path, but field name does not end with 'Path'",
                  severity=WARNING, hint=f"did you mean '{at[-1]}Path'?")
@@ -77,12 +65,10 @@ def error_or_cause_path(v: Validator, value: Any, at: Path, st: State) -> None:
         if reason:
             v.schema(at, "Value is not a valid intrinsic function call", hint=reason)
     else:
-        v.reference(value, at, context=True)
+        v.check(CONTEXT_REFERENCE, value, at, st)
 
 
-def branches(v: Validator, value: Any, at: Path, st: State) -> None:
-    if not v.expect(value, at, "Array"):
-        return
+def branches(v: Validator, value: list, at: Path, st: State) -> None:
     if not value:
         v.schema(at, "Minimum number of items is 1", hint="a Parallel state needs at least one branch")
     for i, branch in enumerate(value):
@@ -93,14 +79,7 @@ def processor(v: Validator, value: Any, at: Path, st: State) -> None:
     v.machine(value, at, st.depth + 1, PROCESSOR_FIELDS)
 
 
-def items(v: Validator, value: Any, at: Path, st: State) -> None:
-    if not is_expr(value):
-        v.expect(value, at, "Array")
-
-
-def credentials(v: Validator, value: Any, at: Path, st: State) -> None:
-    if not v.expect(value, at, "Object"):
-        return
+def credentials(v: Validator, value: dict, at: Path, st: State) -> None:
     # AWS docs "Credentials" (state-task.html): the role to assume is RoleArn (or RoleArn.$ in JSONPath)
     role_fields = ("RoleArn", "RoleArn.$") if st.lang == JSONPATH else ("RoleArn",)
     if not any(k in value for k in role_fields):
@@ -113,40 +92,15 @@ def credentials(v: Validator, value: Any, at: Path, st: State) -> None:
         payload_template(v, value, at)
 
 
-def label(v: Validator, value: Any, at: Path, st: State) -> None:
-    if not v.expect(value, at, "String"):
-        return
-    if len(value) > MAX_LABEL:
-        v.report("INVALID_LABEL_NAME", at, f"Invalid Label name: Label '{value}' exceeds the {MAX_LABEL}-character "
-                 "limit allowed by the service")
-    elif not value or LABEL_FORBIDDEN.search(value):
-        v.report("INVALID_LABEL_NAME", at, f"Invalid Label name: Label {value!r} contains invalid characters",
-                 hint="no whitespace, brackets, wildcards or punctuation such as \" # % \\ ^ | ~ ` $ & , ; : /")
-    first = v.labels.get(value)
-    if first is None:
-        v.labels[value] = at
-    else:
-        v.report("DUPLICATE_LABEL_NAME", at, f"Duplicate Label name: {value}",
-                 hint=f"labels must be unique in the state machine; also used at {render_location(first)}")
-
-
-FIELD_CHECKS: dict[str, Callable[[Validator, Any, Path, State], None]] = {
-    "Comment": string, "Next": string, "Default": string, "End": boolean,
-    "InputPath": json_path, "OutputPath": json_path, "ResultPath": result_path,
-    "Parameters": payload, "ResultSelector": payload, "ItemSelector": payload, "Credentials": credentials,
-    "Arguments": jsonata_template, "Output": jsonata_template, "Assign": assign, "Result": result,
-    "Resource": resource, "Retry": retry, "Catch": catch,
-    "TimeoutSeconds": timeout, "HeartbeatSeconds": timeout,
-    "TimeoutSecondsPath": reference, "HeartbeatSecondsPath": reference,
-    "Choices": choices,
-    "Seconds": seconds, "SecondsPath": reference, "Timestamp": timestamp, "TimestampPath": reference,
-    "Error": error_or_cause, "Cause": error_or_cause, "ErrorPath": error_or_cause_path,
-    "CausePath": error_or_cause_path,
-    "Branches": branches, "ItemProcessor": processor, "Iterator": processor,
-    "ItemsPath": items_path, "Items": items, "MaxConcurrency": count, "MaxConcurrencyPath": reference,
-    "ToleratedFailurePercentage": percentage, "ToleratedFailurePercentagePath": reference,
-    "ToleratedFailureCount": count, "ToleratedFailureCountPath": reference,
-    "ItemReader": item_reader, "ItemBatcher": item_batcher, "ResultWriter": result_writer, "Label": label,
+# The checks a field rule names (fields.Rule.check): (validator, value, path, state) -> None. Each runs after
+# the value passed its rule's type check.
+CHECKS: dict[str, Callable[[Validator, Any, Path, State], None]] = {
+    "resource": resource, "credentials": credentials, "retry": retry, "catch": catch,
+    "error_equals": error_equals, "choices": choices, "branches": branches, "processor": processor,
+    "no_path": no_path, "error_or_cause_path": error_or_cause_path,
+    "payload": payload, "assign": assign, "static_result": static_result,
+    "item_reader": item_reader, "reader_config": reader_config, "strings": strings,
+    "item_batcher": item_batcher, "result_writer": result_writer, "writer_config": writer_config, "label": label,
 }
 
 
