@@ -695,6 +695,8 @@ def test_a_map_with_a_failing_iteration_draws_the_aborted_iterations_grey(index,
     selection = None if index is None else {"Each line": index}
     g = d.extract(MAP_ABORT, _map_with_a_failing_iteration(), map_iteration=selection)
     assert g.statuses == {"Each line": d.FAILED, **expected}
+    if index is None:  # the Map's note counts stopped iterations apart from the failed one
+        assert g.node("Each line").note == "3 iterations · 1 failed · 2 aborted"
 
 
 def test_an_iteration_aborted_without_state_events_is_grey_from_map_iteration_aborted():

@@ -131,7 +131,8 @@ class _Replay:
         self.entered: dict[int, _Visit] = {}  # StateEntered event id -> visit
         self.closed: dict[int, _Visit] = {}  # StateExited event id -> visit
         self.latest: dict[tuple, _Visit] = {}  # (node, frame) -> latest visit
-        self.iterations: dict[str, list[tuple[tuple, int | None, bool]]] = {}  # map -> (outer frame, index, failed)
+        # map -> (outer frame, index, how it ended: "failed", "aborted" or "" while running or succeeded)
+        self.iterations: dict[str, list[tuple[tuple, int | None, str]]] = {}
         self.ended_frames: set[tuple] = set()
         self.aborted_frames: set[tuple] = set()  # iterations that ended MapIterationAborted
         self.execution_status = "RUNNING" if events else None
@@ -269,7 +270,7 @@ class _Replay:
             return
         outer = self._frame(e, map_id)
         if e.type == "MapIterationStarted":
-            self.iterations.setdefault(e.name or "", []).append((outer, e.index, False))
+            self.iterations.setdefault(e.name or "", []).append((outer, e.index, ""))
             return
         self.ended_frames.add(outer + ((e.name, e.index),))
         if e.type == "MapIterationAborted":
@@ -278,7 +279,7 @@ class _Replay:
             runs = self.iterations.get(e.name or "", [])
             for i, (frame, index, _) in enumerate(runs):
                 if frame == outer and index == e.index:
-                    runs[i] = (frame, index, True)
+                    runs[i] = (frame, index, "aborted" if e.type == "MapIterationAborted" else "failed")
 
     def _end_edges(self) -> None:
         """Edges into End and into a Map/Parallel join, taken by states that finished their branch."""
@@ -404,14 +405,16 @@ class _Replay:
         return " · ".join(p for p in parts if p)
 
     def _iteration_note(self, name: str) -> str:
-        runs = [(i, failed) for frame, i, failed in self.iterations.get(name, []) if self._selected(frame)]
+        runs = [(i, ended) for frame, i, ended in self.iterations.get(name, []) if self._selected(frame)]
         if not runs:
             return ""
         if name in self.selection:
             return f"showing index {self.selection[name]} of {len(runs)} iterations"
-        failed = sum(1 for _, f in runs if f)
         text = f"{len(runs)} iteration{'s' if len(runs) != 1 else ''}"
-        return text + (f" · {failed} failed" if failed else "")
+        for ended in ("failed", "aborted"):
+            count = sum(1 for _, e in runs if e == ended)
+            text += f" · {count} {ended}" if count else ""
+        return text
 
     def _check_iterations(self) -> None:
         for name, index in self.selection.items():
