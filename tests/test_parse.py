@@ -75,3 +75,15 @@ def test_a_file_that_is_not_a_definition_is_not_echoed(tmp_path):
     bad.write_bytes(b"\xff\xfe{")
     with pytest.raises(DefinitionError, match="Cannot read the definition file"):
         load_definition(bad)
+
+
+@pytest.mark.parametrize("resource, shown", [([], "got Array: []"), ({"a": 1}, "got Object: {'a': 1}"),
+                                             (5, "got Number: 5"), (None, "got nothing")])
+def test_a_task_resource_that_is_not_a_string_is_a_definition_error_without_validation(resource, shown):
+    # found by the property suite: Resource [] reached the Task's first phase and ended in "Internal error"
+    task = {"Type": "Task", "End": True} if resource is None else {"Type": "Task", "Resource": resource, "End": True}
+    with pytest.raises(DefinitionError) as info:
+        sfl.StateMachine.from_json({"StartAt": "A", "States": {"A": task}}, validate=False)
+    problem = info.value.problems[0]
+    assert (problem.location, problem.message) == ("/States/A/Resource", "Expected value of type: String")
+    assert shown in problem.hint and "arn:aws:states:::lambda:invoke" in problem.hint

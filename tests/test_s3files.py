@@ -285,3 +285,38 @@ def test_streamed_result_files_are_appended_without_following_a_new_link(tmp_pat
     with pytest.raises(StatesError, match="Cannot append"):
         append_text(str(path), "more")
     assert target.read_text() == "keep me"
+
+
+@pytest.mark.parametrize("tolerated", [0, 1])
+@pytest.mark.parametrize("actions", [3, 8, 13])
+def test_a_map_run_reloaded_from_a_durable_store_writes_the_files_of_an_uninterrupted_run(tmp_path, tolerated,
+                                                                                         actions):
+    """A durable execution stopped in the middle of its Map Run (after a few actions) and loaded again writes
+    the same result files, byte for byte, as the same run without a stop."""
+    definition = {"StartAt": "Each", "States": {"Each": {
+        "Type": "Map", "ItemsPath": "$.items", "MaxConcurrency": 2, "ToleratedFailureCount": tolerated,
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
+                          "StartAt": "Check", "States": {
+                              "Check": {"Type": "Choice", "Choices": [{"Variable": "$.n", "NumericEquals": 3,
+                                                                       "Next": "Refuse"}], "Default": "Accept"},
+                              "Accept": {"Type": "Pass", "End": True},
+                              "Refuse": {"Type": "Fail", "Error": "Three", "Cause": "no threes"}}},
+        "ResultWriter": {"Resource": "arn:aws:states:::s3:putObject",
+                         "Parameters": {"Bucket": "out", "Prefix": "runs"}},
+        "End": True}}}
+    data = {"items": [{"n": i} for i in range(7)]}
+    whole = sfl.StateMachine.from_json(definition, name="Nightly").start(data, name="run",
+                                                                          s3_root=str(tmp_path / "a")).run()
+    store = str(tmp_path / "store.db")
+    first = sfl.StateMachine.from_json(definition, name="Nightly").start(data, name="run", store=store,
+                                                                          s3_root=str(tmp_path / "b"))
+    for _ in range(actions):
+        first.advance()
+    first._persist()
+    first.close()
+    assert first.status == "RUNNING" and first.root.fan is not None  # stopped inside the Map Run
+    again = sfl.load_execution(first.arn, store)
+    again.run()
+    assert (again.status, again.error, again.output) == (whole.status, whole.error, whole.output)
+    assert _files(tmp_path / "b") == _files(tmp_path / "a")
+    assert "SUCCEEDED_0.json" in _files(tmp_path / "a")

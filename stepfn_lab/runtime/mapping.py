@@ -24,6 +24,7 @@ from ..errors import QUERY_EVALUATION_ERROR, RUNTIME, StatesError
 from .dataflow import select_input
 from .frames import Fan, Frame, Scope
 from .history import NAME_INDEX
+from .machine import STANDARD
 from .maprun import DISTRIBUTED_CONCURRENCY, MapRun, start_child
 
 INLINE_CONCURRENCY = 40
@@ -149,10 +150,16 @@ def fan_out_map(execution, frame, state) -> None:
         kind = state.extra.get("execution_type", "STANDARD")
         keep = execution.child_histories if execution.child_histories is not None else kind == "STANDARD"
         exporting = bool(writer) and "Resource" in writer
-        fan.map_run = MapRun(frame.token, state.name, kind, keep, let_go=exporting or not writer)
+        durable = execution.store is not None and execution.workflow_type == STANDARD  # saved at every action
+        streaming = exporting and not durable
+        fan.map_run = MapRun(frame.token, state.name, kind, keep, let_go=streaming or not writer)
         fan.map_run.total = len(items)
         execution.map_runs.append(fan.map_run)
-        if exporting:  # results go to the files as children end (bounded memory)
+        if streaming:  # results go to the files as children end (bounded memory)
+            # Design note: an execution saved in a durable store writes its result files at the end
+            # instead, from the children it keeps: the stream's state (entries not yet appended, children
+            # that ended out of order) is not part of a save, and a reloaded run must still write every
+            # child's entry exactly once. A durable run saves its whole state at every action anyway.
             from .registry import service
             fan.sink = service("s3files").result_sink(execution, frame, state, fan)
     frame.fan = fan

@@ -120,8 +120,10 @@ def start_child(execution, fan, child, child_input: Any) -> None:
     """A child execution starts: keep a ChildExecution for it if its history is kept."""
     run = fan.map_run
     if run is None:  # reloaded from a durable store mid-run: the summary starts again
+        state = child.parent.definition.states[child.parent.state]
         run = fan.map_run = MapRun(child.parent.token or "", child.parent.state, "STANDARD",
-                                   execution.child_histories is not False)
+                                   execution.child_histories is not False,
+                                   let_go=not state.extra.get("result_writer"))  # ResultWriter reads the children
         run.total = len(fan.children)
         execution.map_runs.append(run)
     run.counts["running"] += 1

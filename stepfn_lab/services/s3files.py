@@ -216,6 +216,10 @@ class ResultSink:
 
     def ended(self, execution, child, status: str) -> None:
         fan = child.parent.fan
+        if child.index == self.next and not self.waiting:  # the usual case: it ended in item order
+            _add_child(execution, self.files, fan, self.next, child, child.output, self.iso, self.names)
+            self.next += 1
+            return
         self.waiting[child.index] = (child, child.output)
         while self.next in self.waiting:
             ended, output = self.waiting.pop(self.next)
