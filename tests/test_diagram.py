@@ -616,8 +616,171 @@ def test_a_failed_parallel_branch_fails_the_parallel_and_its_aborted_sibling():
     fail("ParallelStateFailed", error="Boom", cause="...")
     fail("ExecutionFailed", error="Boom", cause="...")
     g = d.extract(definition, h.to_aws())
-    assert g.statuses == {"P": d.FAILED, "A": d.FAILED, "B": d.FAILED}
+    # no WaitStateAborted in this history: A's failure event still tells the failed state from the stopped one
+    assert g.statuses == {"P": d.FAILED, "A": d.FAILED, "B": d.CANCELLED}
     assert g.node("(end)").status == d.FAILED
+
+
+# ---------------------------------------------------------------- cut short: the console's grey "Cancelled"
+
+PARALLEL_ABORT = {"StartAt": "Ship", "States": {"Ship": {"Type": "Parallel", "Next": "Done", "Branches": [
+    {"StartAt": "Charge", "States": {"Charge": {"Type": "Task", "Resource": LAMBDA + "charge", "End": True}}},
+    {"StartAt": "Cool off", "States": {"Cool off": {"Type": "Wait", "Seconds": 60, "Next": "Pack"},
+                                       "Pack": {"Type": "Task", "Resource": LAMBDA + "pack", "End": True}}},
+    {"StartAt": "Label", "States": {"Label": {"Type": "Task", "Resource": LAMBDA + "label", "End": True}}}]},
+    "Done": {"Type": "Succeed"}}}
+
+
+def test_a_failing_branch_is_red_and_the_siblings_it_stopped_are_grey():
+    h = AwsHistory()
+    run = h.start()
+    run("ParallelStateEntered", name="Ship", input={})
+    started = run("ParallelStateStarted")
+    charge, cool, label = h.chain(started), h.chain(started), h.chain(started)
+    cool("WaitStateEntered", name="Cool off", input={})
+    label("TaskStateEntered", name="Label", input={})
+    label("LambdaFunctionScheduled", resource=LAMBDA + "label", input="{}")
+    charge.task("Charge", failures=("Card.Declined",), succeed=False, exit=False)
+    cool("WaitStateAborted")
+    label("TaskStateAborted")
+    end = h.chain(label.last)
+    end("ParallelStateFailed", error="Card.Declined", cause="...")
+    end("ExecutionFailed", error="Card.Declined", cause="...")
+    g = d.extract(PARALLEL_ABORT, h.to_aws())
+    assert g.statuses == {"Ship": d.FAILED, "Charge": d.FAILED, "Cool off": d.CANCELLED, "Label": d.CANCELLED,
+                          "Pack": d.NOT_RUN, "Done": d.NOT_RUN}
+    assert g.node("(end)").status == d.FAILED
+
+
+def _map_with_a_failing_iteration() -> dict:
+    """Three lines at once: iteration 1 fails on Reserve; 0 (waiting in Cool off) and 2 are aborted."""
+    h = AwsHistory()
+    run = h.start()
+    run("MapStateEntered", name="Each line", input={})
+    started = run("MapStateStarted")
+    its = []
+    for index in range(3):
+        it = h.chain(started if index == 0 else its[-1].last)
+        it("MapIterationStarted", name="Each line", index=index)
+        its.append(it)
+    zero, one, two = (h.chain(it.last) for it in its)
+    zero.task("Reserve")
+    zero("WaitStateEntered", name="Cool off", input={})
+    two("TaskStateEntered", name="Reserve", input={})
+    one.task("Reserve", failures=("OutOfStock",), succeed=False, exit=False)
+    one("MapIterationFailed", name="Each line", index=1)
+    zero("WaitStateAborted")
+    zero("MapIterationAborted", name="Each line", index=0)
+    two("TaskStateAborted")
+    two("MapIterationAborted", name="Each line", index=2)
+    two("MapStateFailed")
+    two("ExecutionFailed", error="OutOfStock", cause="...")
+    return h.to_aws()
+
+
+MAP_ABORT = {"StartAt": "Each line", "States": {"Each line": {"Type": "Map", "End": True, "ItemProcessor": {
+    "StartAt": "Reserve", "States": {
+        "Reserve": {"Type": "Task", "Resource": LAMBDA + "reserve", "Next": "Cool off"},
+        "Cool off": {"Type": "Wait", "Seconds": 5, "Next": "Pack"},
+        "Pack": {"Type": "Pass", "End": True}}}}}}
+
+
+@pytest.mark.parametrize("index, expected", [
+    (None, {"Reserve": d.FAILED, "Cool off": d.CANCELLED, "Pack": d.NOT_RUN}),
+    (0, {"Reserve": d.SUCCEEDED, "Cool off": d.CANCELLED, "Pack": d.NOT_RUN}),
+    (1, {"Reserve": d.FAILED, "Cool off": d.NOT_RUN, "Pack": d.NOT_RUN}),
+    (2, {"Reserve": d.CANCELLED, "Cool off": d.NOT_RUN, "Pack": d.NOT_RUN}),
+])
+def test_a_map_with_a_failing_iteration_draws_the_aborted_iterations_grey(index, expected):
+    selection = None if index is None else {"Each line": index}
+    g = d.extract(MAP_ABORT, _map_with_a_failing_iteration(), map_iteration=selection)
+    assert g.statuses == {"Each line": d.FAILED, **expected}
+    if index is None:  # the Map's note counts stopped iterations apart from the failed one
+        assert g.node("Each line").note == "3 iterations · 1 failed · 2 aborted"
+
+
+def test_an_iteration_aborted_without_state_events_is_grey_from_map_iteration_aborted():
+    h = AwsHistory()
+    run = h.start()
+    run("MapStateEntered", name="Each line", input={})
+    started = run("MapStateStarted")
+    zero = h.chain(started)
+    zero("MapIterationStarted", name="Each line", index=0)
+    one = h.chain(zero.last)
+    one("MapIterationStarted", name="Each line", index=1)
+    zero("TaskStateEntered", name="Reserve", input={})
+    one.task("Reserve", failures=("OutOfStock",), succeed=False, exit=False)
+    one("MapIterationFailed", name="Each line", index=1)
+    zero("MapIterationAborted", name="Each line", index=0)  # no TaskStateAborted written
+    g = d.extract(MAP_ABORT, h.to_aws(), map_iteration={"Each line": 0})
+    assert g.status_of("Reserve") == d.CANCELLED
+
+
+WAIT_THEN_PASS = {"StartAt": "Hold", "States": {"Hold": {"Type": "Wait", "Seconds": 3600, "Next": "Go"},
+                                                "Go": {"Type": "Pass", "End": True}}}
+
+
+@pytest.mark.parametrize("ending, end_status", [("ExecutionAborted", d.CANCELLED),
+                                                ("ExecutionTimedOut", d.FAILED)])
+def test_a_state_still_running_when_the_execution_is_stopped_or_times_out_is_grey(ending, end_status):
+    h = AwsHistory()
+    run = h.start()
+    run("WaitStateEntered", name="Hold", input={})
+    run(ending)
+    g = d.extract(WAIT_THEN_PASS, h.to_aws())
+    assert g.statuses == {"Hold": d.CANCELLED, "Go": d.NOT_RUN}
+    assert g.node("(end)").status == end_status
+    assert g.execution_status == {"ExecutionAborted": "ABORTED", "ExecutionTimedOut": "TIMED_OUT"}[ending]
+
+
+def test_a_state_stopped_between_retries_is_grey_not_red():
+    h = AwsHistory()
+    run = h.start()
+    run.task("BuildFrame")
+    run.task("AddShelves", failures=("Shelf.Misaligned",), succeed=False, exit=False)  # its Retry waits
+    run("ExecutionAborted", error="Operator", cause="stopped by hand")
+    g = d.extract(FURNITURE, h.to_aws())
+    assert g.status_of("BuildFrame") == d.SUCCEEDED and g.status_of("AddShelves") == d.CANCELLED
+
+
+def test_a_tolerated_failed_iteration_stays_red_when_the_execution_is_stopped_later():
+    h = AwsHistory()
+    run = h.start()
+    run("MapStateEntered", name="Each line", input={})
+    started = run("MapStateStarted")
+    zero = h.chain(started)
+    zero("MapIterationStarted", name="Each line", index=0)
+    zero.task("Reserve", failures=("OutOfStock",), succeed=False, exit=False)
+    zero("MapIterationFailed", name="Each line", index=0)
+    one = h.chain(zero.last)
+    one("MapIterationStarted", name="Each line", index=1)
+    one.task("Reserve")
+    one("WaitStateEntered", name="Cool off", input={})
+    one("ExecutionAborted")
+    assert d.extract(MAP_ABORT, h.to_aws(), map_iteration={"Each line": 0}).status_of("Reserve") == d.FAILED
+    stopped = d.extract(MAP_ABORT, h.to_aws(), map_iteration={"Each line": 1})
+    assert stopped.status_of("Reserve") == d.SUCCEEDED and stopped.status_of("Cool off") == d.CANCELLED
+    assert stopped.status_of("Each line") == d.CANCELLED
+
+
+def test_the_engine_s_own_histories_are_coloured_the_same_way():
+    import stepfn_lab as sfl
+
+    def charge(event, context):
+        raise RuntimeError("declined")
+
+    machine = sfl.StateMachine.from_json(PARALLEL_ABORT, name="Ship")
+    execution = machine.run({}, lambdas={"charge": charge, "label": lambda e, c: e, "pack": lambda e, c: e})
+    assert [e.type for e in execution.history if e.type.endswith("Aborted")] == ["WaitStateAborted",
+                                                                                 "TaskStateAborted"]
+    g = d.extract(PARALLEL_ABORT, execution.history)
+    assert g.statuses == {"Ship": d.FAILED, "Charge": d.FAILED, "Cool off": d.CANCELLED, "Label": d.CANCELLED,
+                          "Pack": d.NOT_RUN, "Done": d.NOT_RUN}
+    held = sfl.StateMachine.from_json(WAIT_THEN_PASS, name="Hold").start({})
+    held.run(until=10)
+    held.stop()
+    assert [e.type for e in held.history][-2:] == ["WaitStateEntered", "ExecutionAborted"]
+    assert d.extract(WAIT_THEN_PASS, held.history).statuses == {"Hold": d.CANCELLED, "Go": d.NOT_RUN}
 
 
 def test_events_without_previous_ids_fall_back_to_list_order():

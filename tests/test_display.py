@@ -25,3 +25,18 @@ def test_a_machine_and_an_execution_display_as_the_views_draw_them() -> None:
     assert f"{machine:table}" == render.to_table(machine.raw)
     assert f"{machine:mermaid}" == render.to_mermaid(machine.raw)
     assert f"{machine:>3}".endswith(str(machine)) and format(machine, "") == str(machine)
+
+
+def test_an_execution_stopped_mid_wait_draws_the_wait_cancelled_grey() -> None:
+    machine = sfl.StateMachine.from_json({"StartAt": "Hold", "States": {
+        "Hold": {"Type": "Wait", "Seconds": 3600, "Next": "Go"}, "Go": {"Type": "Pass", "End": True}}})
+    execution = machine.start({})
+    execution.run(until=60)
+    assert execution._current_state() == "Hold"
+    execution.stop()
+    assert execution.status == "ABORTED" and execution._current_state() is None
+    source = execution.render().source
+    hold = next(line for line in source.splitlines() if 'tooltip="Hold (Wait)"' in line)
+    go = next(line for line in source.splitlines() if 'tooltip="Go (Pass)"' in line)
+    assert 'fillcolor="#DDDDDD"' in hold and 'fillcolor="#FFFFFF"' in go
+    assert "Cancelled" in source and 'fillcolor="#DE322F"' not in source

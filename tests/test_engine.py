@@ -396,3 +396,38 @@ print([k for k in before if before[k] != after[k]])
                          env={**__import__("os").environ, "PYTHONPATH": str(Path(__file__).parent.parent)})
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "[]"
+
+
+# --- a retry after the state's own input processing failed (found by the property suite) ----------
+
+@pytest.mark.parametrize("state_type", ["Task", "Parallel", "Map"])
+def test_a_retry_after_failed_input_processing_evaluates_the_input_again(state_type):
+    state = {"Type": state_type, "End": True, "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 2}]}
+    if state_type == "Task":
+        state.update(Resource="arn:aws:lambda:us-east-1:123456789012:function:work",
+                     Arguments="{% $states.input.missing.deeper + 1 %}")
+    elif state_type == "Parallel":
+        state.update(Branches=[{"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}],
+                     Arguments='{% $error("boom") %}')
+    else:  # Items defaults to the state's input, which is not an array
+        state.update(ItemProcessor={"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}})
+    machine = sfl.StateMachine.from_json({"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": state}})
+    calls = []
+    execution = machine.run({"a": 1}, lambdas={"work": lambda event, context: calls.append(event) or event})
+    # each try evaluates the input again and fails again: the work never runs with a stale or missing input
+    assert (execution.status, execution.error, execution.internal_error) == ("FAILED", "States.QueryEvaluationError", None)
+    assert [e.type for e in execution.history].count("EvaluationFailed") == 3 and calls == []
+
+
+def test_without_validation_a_field_no_run_can_use_is_still_refused():
+    # validate=False skips AWS's checks, but not a value of the wrong JSON type or out of range
+    for field, value in (("ItemBatcher", [1]), ("ItemReader", "x"), ("ToleratedFailurePercentage", 10 ** 400)):
+        state = {"Type": "Map", "ItemsPath": "$.items", "End": True, field: value,
+                 "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}}
+        with pytest.raises(DefinitionError) as info:
+            sfl.StateMachine.from_json({"StartAt": "A", "States": {"A": state}}, validate=False)
+        assert info.value.problems[0].location == f"/States/A/{field}"
+    # what AWS would refuse but a run can use still runs: an unknown field and an unreachable state
+    loose = {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True, "Note": 1},
+                                        "B": {"Type": "Pass", "End": True}}}
+    assert sfl.StateMachine.from_json(loose, validate=False).run({}).status == "SUCCEEDED"

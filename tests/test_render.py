@@ -16,7 +16,7 @@ import pytest
 from stepfn_lab.views import animate as a
 from stepfn_lab.views import diagram as d
 from stepfn_lab.views import render as r
-from test_diagram import (FURNITURE, PARALLEL_IN_MAP, SEED, AwsHistory, furniture_history,
+from test_diagram import (FURNITURE, PARALLEL_ABORT, PARALLEL_IN_MAP, SEED, AwsHistory, furniture_history,
                           parallel_in_map_history, seed_history)
 
 
@@ -124,12 +124,71 @@ def test_overlay_colours_every_state_with_the_console_legend():
     graph = d.extract(SEED, seed_history(7))
     source = r.to_digraph(graph).source
     expected = {"FirstState": "#2BD62E", "ChoiceState": "#2BD62E", "DefaultState": "#DE322F",
-                "FirstMatchState": "#DDDDDD", "SecondMatchState": "#DDDDDD", "NextState": "#DDDDDD"}
+                "FirstMatchState": "#FFFFFF", "SecondMatchState": "#FFFFFF", "NextState": "#FFFFFF"}  # not run
     for state, colour in expected.items():
         assert f'fillcolor="{colour}"' in _node_line(source, graph, state), state
     assert "label=<<table" in source  # the legend
     for colour in r.STATUS_COLOURS.values():
         assert f'bgcolor="{colour}"' in source
+
+
+def _aborted_parallel() -> tuple[d.Graph, str]:
+    h = AwsHistory()
+    run = h.start()
+    run("ParallelStateEntered", name="Ship", input={})
+    started = run("ParallelStateStarted")
+    charge, cool, label = h.chain(started), h.chain(started), h.chain(started)
+    cool("WaitStateEntered", name="Cool off", input={})
+    label("TaskStateEntered", name="Label", input={})
+    charge.task("Charge", failures=("Card.Declined",), succeed=False, exit=False)
+    cool("WaitStateAborted")
+    label("TaskStateAborted")
+    end = h.chain(label.last)
+    end("ParallelStateFailed", error="Card.Declined", cause="...")
+    end("ExecutionFailed", error="Card.Declined", cause="...")
+    graph = d.extract(PARALLEL_ABORT, h.to_aws())
+    return graph, r.to_digraph(graph).source
+
+
+def test_a_cut_short_state_is_the_console_s_cancelled_grey_and_only_the_failed_one_is_red():
+    graph, source = _aborted_parallel()
+    assert r.STATUS_COLOURS[d.CANCELLED] == "#DDDDDD" and r.STATUS_COLOURS[d.FAILED] == "#DE322F"
+    assert 'fillcolor="#DE322F"' in _node_line(source, graph, "Charge")
+    for state in ("Cool off", "Label"):
+        assert 'fillcolor="#DDDDDD"' in _node_line(source, graph, state), state
+    assert 'fillcolor="#FFFFFF"' in _node_line(source, graph, "Pack")  # not run: white, apart from grey
+
+
+@pytest.mark.parametrize("language, words", [
+    ("en", ["In progress", "Succeeded", "Failed", "Cancelled", "Caught error", "Not run"]),
+    ("pt-BR", ["Em andamento", "Com êxito", "Falhou", "Cancelado", "Erro capturado", "Não executado"]),
+])
+def test_the_legend_names_cancelled_in_the_kit_s_language(language, words):
+    import stepfn_lab as sfl
+
+    sfl.set_language(language)
+    try:
+        source = r.to_digraph(_aborted_parallel()[0]).source
+    finally:
+        sfl.set_language("en")
+    legend = source[source.index("label=<<table"):]
+    legend = legend[:legend.index("</table>")]
+    assert re.findall(r'<td align="left">([^<]+)</td>', legend) == words
+    swatches = re.findall(r'<td bgcolor="(#[0-9A-F]{6})"', legend)
+    assert swatches == ["#53C9ED", "#2BD62E", "#DE322F", "#DDDDDD", "#FFA500", "#FFFFFF"]
+
+
+def test_mermaid_marks_cancelled_states_with_their_own_class():
+    graph, _ = _aborted_parallel()
+    text = r.to_mermaid(graph)
+    numbers = {n.name: f"n{i}" for i, n in enumerate(graph.nodes)}
+    assert "classDef cancelled fill:#DDDDDD" in text
+    cancelled = next(line.split()[1] for line in text.splitlines() if line.strip().startswith("class ")
+                     and line.strip().endswith(" cancelled"))
+    assert set(cancelled.split(",")) == {numbers["Cool off"], numbers["Label"]}
+    failed = next(line.split()[1] for line in text.splitlines() if line.strip().startswith("class ")
+                  and line.strip().endswith(" failed"))
+    assert numbers["Charge"] in failed.split(",") and numbers["Cool off"] not in failed.split(",")
 
 
 def test_overlay_caught_and_in_progress_colours():
@@ -162,7 +221,7 @@ def test_map_iteration_changes_only_the_inner_path():
     one = d.extract(PARALLEL_IN_MAP, parallel_in_map_history(), map_iteration={"ProcessOrders": 1})
     src_all, src_one = r.to_digraph(aggregate).source, r.to_digraph(one).source
     assert 'fillcolor="#2BD62E"' in _node_line(src_all, aggregate, "Record")
-    assert 'fillcolor="#DDDDDD"' in _node_line(src_one, one, "Record")
+    assert 'fillcolor="#FFFFFF"' in _node_line(src_one, one, "Record")  # not run in iteration 1
     assert 'fillcolor="#DE322F"' in _node_line(src_one, one, "Reject")
     assert "showing index 1 of 3 iterations" in _node_line(src_one, one, "ProcessOrders")
     assert _node_line(src_all, aggregate, "Summarize") == _node_line(src_one, one, "Summarize")
@@ -300,7 +359,7 @@ def test_mermaid_overlay_classes_and_link_styles():
     numbers = {n.id: f"n{i}" for i, n in enumerate(graph.nodes)}
     succeeded = next(line for line in text.splitlines() if line.strip().startswith("class ") and "succeeded" in line)
     assert numbers["FirstMatchState"] in succeeded.split()[1].split(",")
-    assert "classDef failed" not in text and "classDef not_run fill:#DDDDDD" in text
+    assert "classDef failed" not in text and "classDef not_run fill:#FFFFFF" in text
     visited = [str(i) for i, e in enumerate(graph.edges) if e.visited]
     assert f"linkStyle {','.join(visited)} stroke:" in text
 

@@ -603,6 +603,7 @@ def test_the_colours_are_the_console_legend() -> None:
     assert style.FAILED_COLOUR == render.STATUS_COLOURS["failed"] == "#DE322F"
     assert style.CAUGHT_COLOUR == render.STATUS_COLOURS["caught"] == "#FFA500"
     assert style.IN_PROGRESS_COLOUR == render.STATUS_COLOURS["in_progress"] == "#53C9ED"
+    assert style.ABORTED_COLOUR == render.STATUS_COLOURS["cancelled"] == "#DDDDDD"  # the console's Cancelled
 
 
 def test_run_labels_and_map_selection() -> None:
@@ -841,6 +842,50 @@ def test_a_task_in_progress_in_a_stopped_branch_gets_task_state_aborted() -> Non
     assert stepper.runs == {"Both[branch 0]": "ABORTED", "Both[branch 1]": "FAILED"}
     stepper._branch_picker.value = "Both[branch 0]"
     assert error_boxes(stepper) == ["aborted"]
+
+
+def both_stepper() -> Stepper:
+    machine = sfl.StateMachine.from_json({"StartAt": "Both", "States": {"Both": {
+        "Type": "Parallel", "End": True, "Branches": [
+            {"StartAt": "Slow", "States": {"Slow": {"Type": "Wait", "Seconds": 30, "End": True}}},
+            {"StartAt": "Boom", "States": {"Boom": {"Type": "Task", "Resource": LAMBDA + "Boom", "End": True}}}]}}},
+        name="Both")
+
+    def boom(event, context):
+        raise RuntimeError("no")
+    return Stepper(machine, {}, lambdas={"Boom": boom})
+
+
+@pytest.mark.dot
+def test_the_diagram_draws_the_stopped_branch_grey_and_the_failed_state_red() -> None:
+    stepper = both_stepper()
+    stepper._run_end.click()
+    svg = stepper._diagram.value
+    assert node_fill(svg, "Boom") == style.FAILED_COLOUR.lower()
+    assert node_fill(svg, "Slow") == style.ABORTED_COLOUR.lower() == "#dddddd"
+    assert ">Cancelled<" in svg  # the legend names it
+    stepper._branch_picker.value = "Both[branch 0]"
+    assert badge_of(stepper._xray.value) == ("ABORTED", style.ABORTED_COLOUR)
+
+
+def badge_of(html: str) -> tuple[str, str]:
+    match = re.search(r'<span class="sfl-badge" style="background:(#[0-9A-F]{6})">([^<]+)</span>', html)
+    assert match, "no status badge in the pane"
+    return match.group(2), match.group(1)
+
+
+def test_without_graphviz_the_text_diagram_names_cancelled_states(monkeypatch: pytest.MonkeyPatch) -> None:
+    from stepfn_lab.views import render
+
+    def missing(*args, **kwargs):
+        raise render.GraphvizMissing("The Graphviz 'dot' program")
+
+    monkeypatch.setattr(render, "to_svg", missing)
+    stepper = both_stepper()
+    stepper._run_end.click()
+    rows = dict(re.findall(r"<tr><th>([^<]+)</th><td>(.*?)</td></tr>", stepper._diagram.value))
+    assert rows["Slow"] == f'<span class="sfl-badge" style="background:{style.ABORTED_COLOUR}">cancelled</span>'
+    assert rows["Boom"] == f'<span class="sfl-badge" style="background:{style.FAILED_COLOUR}">failed</span>'
 
 
 def test_step_over_runs_a_whole_map_and_stops_at_the_top_level() -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import reprlib
 from pathlib import Path as FilePath
 from typing import Any
 
@@ -292,17 +291,8 @@ def _compile_pass(state: State, raw: dict, problems) -> None:
     state.extra["result"] = raw.get("Result")
 
 
-_JSON_TYPE = {list: "Array", dict: "Object", int: "Number", float: "Number", bool: "Boolean"}
-
-
 def _compile_task(state: State, raw: dict, problems) -> None:
-    resource = raw.get("Resource")
-    if not isinstance(resource, str):  # only reachable with validate=False: validation says the same
-        got = "nothing" if resource is None else f"{_JSON_TYPE.get(type(resource), 'value')}: {reprlib.repr(resource)}"
-        problems.append(Problem(state.pointer + "/Resource", "Expected value of type: String",
-                                hint=f"got {got}; a Task's Resource is an ARN, e.g. "
-                                     "'arn:aws:states:::lambda:invoke'"))
-    state.extra["resource"] = resource
+    state.extra["resource"] = raw.get("Resource")
     state.extra["timeout"] = _value_or_expression(state, raw, "TimeoutSeconds")
     state.extra["heartbeat"] = _value_or_expression(state, raw, "HeartbeatSeconds")
     state.extra["credentials"] = raw.get("Credentials")

@@ -281,8 +281,8 @@ def _check_q4(answer: Any) -> tuple[bool, str]:
                          f"A consulta ao banco falhou aos 5 s e parou {' e '.join(stopped)}: os dois estavam "
                          f"esperando (WaitStateAborted no histórico, ⊘ aborted no seletor de ramos).")
     if "Check credit" in got:
-        return False, say("Check credit is the state that failed (red), not one that was stopped.",
-                          "Check credit é o estado que falhou (vermelho), não um que foi parado.")
+        return False, say("Check credit is the state that failed (red), not one that was stopped (grey).",
+                          "Check credit é o estado que falhou (vermelho), não um que foi parado (cinza).")
     missing = [s for s in stopped if s not in got]
     if missing:
         return False, say("Not all of them: one branch more was still running at 5 s. Pick each branch in the "

@@ -31,6 +31,7 @@ MESSAGES = {
     "IN_PROGRESS": "In progress",
     "SUCCEEDED": "Succeeded",
     "FAILED": "Failed",
+    "CANCELLED": "Cancelled",
     "CAUGHT_ERROR": "Caught error",
     "NOT_RUN": "Not run",
     # cost tables

@@ -31,6 +31,7 @@ MESSAGES = {
     "IN_PROGRESS": "Em andamento",
     "SUCCEEDED": "Com êxito",
     "FAILED": "Falhou",
+    "CANCELLED": "Cancelado",
     "CAUGHT_ERROR": "Erro capturado",
     "NOT_RUN": "Não executado",
     # tabelas de custo

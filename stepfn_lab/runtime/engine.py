@@ -492,6 +492,7 @@ def _invoke_timed_out(execution: Execution, frame: Frame, state: State) -> None:
 # One handler per phase of a frame.
 _PHASES: dict[str, Callable[[Execution, Frame, State], None]] = {
     "enter": Execution._phase_enter,
+    "prepare": lambda execution, frame, state: ENTER[state.type](execution, frame, state),  # retried input
     "schedule": Execution._phase_schedule,
     "start": Execution._phase_start,
     "invoke": Execution._phase_invoke,

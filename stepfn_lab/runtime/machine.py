@@ -81,7 +81,7 @@ class CompiledMachine:
         if validate:
             problems = _validate(raw if source is None else source, workflow_type)
         else:  # what the engine cannot run at all is still refused, with the fix
-            found = structure_problems(raw)
+            found = structure_problems(raw) or _unrunnable(raw if source is None else source, workflow_type)
             if found:
                 raise DefinitionError(found)
         try:
@@ -125,6 +125,26 @@ def _validate(definition: Any, workflow_type: str) -> list:
     if any(p.severity == "ERROR" for p in problems):
         raise DefinitionError(problems)
     return problems
+
+
+# Design note: ``validate=False`` skips what AWS checks but the engine does not need (names, reachability,
+# unknown fields, query-language rules, integrations). What no run can use is refused all the same, with the
+# validator's own words: a field of the wrong JSON type, a number outside its range, and fields that must
+# come alone or not at all. Without this, such a value reached the state's phase and ended in "Internal
+# error" or a Python exception (found by the property suite and a field-by-value sweep); a missing required
+# field (a Task without Resource) is refused too.
+_UNRUNNABLE = ("Expected value of type", "Maximum value is", "Minimum value is",
+               "There should only be one of the following fields", "One of these fields is required",
+               "These fields are required")
+
+
+def _unrunnable(definition: Any, workflow_type: str) -> list:
+    try:
+        from ..asl.validate import validate
+    except ImportError:
+        return []
+    return [p for p in validate(definition, workflow_type=workflow_type)
+            if p.severity == "ERROR" and p.message.startswith(_UNRUNNABLE)]
 
 
 def _log_level(level: str | None) -> str | None:

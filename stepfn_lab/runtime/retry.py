@@ -76,7 +76,13 @@ class RetryCatch:
             frame.retry_total += 1
             self.retries += 1
             frame.ready_at = self.clock.now + delay
-            frame.phase = "schedule" if state.type == "Task" else "fanout"
+            # A retry runs the state again. Where the state's own input processing failed (InputPath and
+            # Parameters, Arguments, Items, ItemSelector...: phase "enter"), that is evaluated again, with the
+            # new $$.State.RetryCount; otherwise the work is scheduled (Task) or fanned out (Parallel, Map) again.
+            if frame.phase in ("enter", "prepare"):
+                frame.phase = "prepare"
+            else:
+                frame.phase = "schedule" if state.type == "Task" else "fanout"
             return True
         return False
 

@@ -242,7 +242,8 @@ def diagram_html(definition: Any, events: Sequence[Any], *, current: str | None,
     return Picture(f'<div class="sfl-pane sfl-diagram">{svg}</div>', width)
 
 
-_TEXT_STATUS = {"succeeded": "SUCCEEDED", "failed": "FAILED", "caught": "CAUGHT_ERROR", "in_progress": "RUNNING"}
+_TEXT_STATUS = {"succeeded": "SUCCEEDED", "failed": "FAILED", "caught": "CAUGHT_ERROR", "in_progress": "RUNNING",
+                "cancelled": ABORTED}
 
 
 def _diagram_text(definition: Any, graph: Any, why: str) -> str:

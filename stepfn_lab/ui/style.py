@@ -17,7 +17,9 @@ from ..runtime.frames import RETRYING
 
 # The console legend (the same colours as stepfn_lab.views.render.STATUS_COLOURS).
 SUCCEEDED_COLOUR, FAILED_COLOUR, CAUGHT_COLOUR, IN_PROGRESS_COLOUR = "#2BD62E", "#DE322F", "#FFA500", "#53C9ED"
-ABORTED_COLOUR = "#AAB7B8"  # the console draws stopped ("aborted") states and iterations grey
+# Stopped ("aborted") states and iterations: the console legend's "Cancelled" grey (see the Design note on
+# STATUS_COLOURS in stepfn_lab/views/render.py for the source).
+ABORTED_COLOUR = "#DDDDDD"
 STATUS_COLOURS = {
     "SUCCEEDED": SUCCEEDED_COLOUR, "FAILED": FAILED_COLOUR, "CAUGHT_ERROR": CAUGHT_COLOUR,
     "RUNNING": IN_PROGRESS_COLOUR, "TIMED_OUT": FAILED_COLOUR, "ABORTED": ABORTED_COLOUR,

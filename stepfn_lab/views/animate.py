@@ -157,6 +157,8 @@ def _css(graph: d.Graph, replay: list[Frame], prefix: str, style: render.RenderS
     for i, node in enumerate(graph.nodes):
         track = [(k, colours[f.statuses[i] or d.NOT_RUN]) for k, f in enumerate(replay)]
         props = "fill: {v}; stroke: {v}" if node.kind in (d.START, d.END, d.JOIN) else "fill: {v}"
+        if node.kind in (d.START, d.END):  # not run yet: grey-blue like an untaken edge, as render draws it
+            track = [(k, style.unvisited if (replay[k].statuses[i] or d.NOT_RUN) == d.NOT_RUN else v) for k, v in track]
         if node.kind == d.JOIN:
             track = [(k, style.ink if f.statuses[i] == d.SUCCEEDED else style.unvisited)
                      for k, f in enumerate(replay)]

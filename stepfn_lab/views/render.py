@@ -34,16 +34,26 @@ INSTALL_HINT = ("Install the course's packages to see diagrams: `pip install \"s
                 "itself: `sudo apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` (macOS) or "
                 "`conda install -c conda-forge python-graphviz`; the Python package alone is `pip install graphviz`.")
 
+# Design note (status colours): the console's graph legend, exactly as the AWS graph library ships it
+# (the renderer the console uses, loaded by the Step Functions Data Science SDK: Success #2BD62E green,
+# Failed #DE322F red, Cancelled #DDDDDD grey, In Progress #53C9ED blue, Caught Error #FFA500 orange;
+# github.com/aws/aws-step-functions-data-science-sdk-python src/stepfunctions/workflow/widgets/graph.py,
+# the course reference asl-reference.md §1.13). Cancelled is a state cut short (a sibling's failure
+# aborted it, or the execution was stopped or timed out while it ran), so it is grey, not red: red marks
+# only the state whose error ended the run. That legend has no "not run" entry: states the run never
+# reached keep the graph's plain white fill, which also keeps them apart from the grey of Cancelled.
 STATUS_COLOURS = {
     d.SUCCEEDED: "#2BD62E",
     d.FAILED: "#DE322F",
+    d.CANCELLED: "#DDDDDD",
     d.CAUGHT: "#FFA500",
     d.IN_PROGRESS: "#53C9ED",
-    d.NOT_RUN: "#DDDDDD",
+    d.NOT_RUN: "#FFFFFF",
 }
+LEGEND = (d.IN_PROGRESS, d.SUCCEEDED, d.FAILED, d.CANCELLED, d.CAUGHT, d.NOT_RUN)
 # The legend's words, in the language of stepfn_lab.set_language (keys of stepfn_lab/language/*.py).
 _STATUS_KEYS = {d.IN_PROGRESS: "IN_PROGRESS", d.SUCCEEDED: "SUCCEEDED", d.FAILED: "FAILED",
-                d.CAUGHT: "CAUGHT_ERROR", d.NOT_RUN: "NOT_RUN"}
+                d.CANCELLED: "CANCELLED", d.CAUGHT: "CAUGHT_ERROR", d.NOT_RUN: "NOT_RUN"}
 
 
 def status_name(status: str) -> str:
@@ -195,6 +205,7 @@ def _node_attrs(node: d.Node, style: RenderStyle, overlay: bool) -> dict[str, st
     if overlay and node.status is not None:
         colour = style.status_colours[node.status]
         if node.kind in (d.START, d.END):
+            colour = style.unvisited if node.status == d.NOT_RUN else colour  # a white circle would vanish
             attrs.update(fillcolor=colour, color=colour, fontcolor=style.ink)
         elif node.kind == d.JOIN:
             attrs["color"] = style.ink if node.status != d.NOT_RUN else style.unvisited
@@ -259,8 +270,10 @@ def cluster_colour(kind: str) -> str:
 
 def _legend(style: RenderStyle) -> str:
     cells = []
-    for status in (d.IN_PROGRESS, d.SUCCEEDED, d.FAILED, d.CAUGHT, d.NOT_RUN):
-        cells.append(f'<td bgcolor="{style.status_colours[status]}" width="14" height="10" fixedsize="true"></td>'
+    for status in LEGEND:
+        outline = f' border="1" color="{style.unvisited}"' if status == d.NOT_RUN else ""  # white on white
+        cells.append(f'<td bgcolor="{style.status_colours[status]}" width="14" height="10" fixedsize="true"'
+                     f'{outline}></td>'
                      f'<td align="left">{_html(status_name(status))}</td>')
     return ('<<table border="0" cellborder="0" cellspacing="3" cellpadding="1"><tr>'
             + "".join(cells) + "</tr></table>>")

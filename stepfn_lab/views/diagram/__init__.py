@@ -41,14 +41,15 @@ from typing import Any, Mapping
 from ...errors import DefinitionError, Problem
 from .build import _Builder
 from .labels import catch_label, describe_rule, duration, resource_label, retry_label
-from .model import (CATCH, CAUGHT, CHOICE, CONTAINERS, DEFAULT, DIRECTIONS, END, END_EDGE, END_ID, FAILED,
+from .model import (CANCELLED, CATCH, CAUGHT, CHOICE, CONTAINERS, DEFAULT, DIRECTIONS, END, END_EDGE, END_ID, FAILED,
                     IN_PROGRESS, JOIN, JOIN_SUFFIX, MISSING, NEXT, NOT_RUN, START, START_EDGE, START_ID, STATUSES,
                     SUCCEEDED, Cluster, DiagramError, Edge, Graph, Node, _suggest)
 from .replay import EventRecord, _Replay, read_history
 
 __all__ = [
     "extract", "structure", "overlay", "iterations", "read_history", "EventRecord", "DiagramError",
-    "Graph", "Node", "Edge", "Cluster", "STATUSES", "SUCCEEDED", "FAILED", "CAUGHT", "IN_PROGRESS", "NOT_RUN",
+    "Graph", "Node", "Edge", "Cluster", "STATUSES", "SUCCEEDED", "FAILED", "CANCELLED",
+    "CAUGHT", "IN_PROGRESS", "NOT_RUN",
     "START", "END", "JOIN", "MISSING", "START_ID", "END_ID", "JOIN_SUFFIX", "CONTAINERS", "DIRECTIONS",
     "START_EDGE", "NEXT", "CHOICE", "DEFAULT", "CATCH", "END_EDGE",
     "describe_rule", "resource_label", "duration", "retry_label", "catch_label",

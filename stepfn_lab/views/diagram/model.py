@@ -1,7 +1,8 @@
 """The diagram's model: nodes, edges, clusters and the ``Graph`` that holds them, as frozen plain data.
 
-Spec: the Step Functions console's graph (its legend of statuses: succeeded, failed, caught error,
-in progress, not run) and the ASL transitions an edge stands for (``StartAt``, ``Next``/``End``,
+Spec: the Step Functions console's graph (its legend of statuses: succeeded, failed, cancelled,
+caught error, in progress; plus "not run" for states the execution never reached) and the ASL
+transitions an edge stands for (``StartAt``, ``Next``/``End``,
 ``Choices``/``Default``, ``Catch``). Taught in: notebooks/01-what-is-a-state-machine.ipynb.
 
 Frozen dataclasses and constants, nothing else: ``build`` fills them from a definition, ``replay``
@@ -16,11 +17,14 @@ from typing import Any, Iterable
 
 from ...errors import StepFnLabError
 
-# Node statuses: the console's legend.
+# Node statuses: the console's legend. CANCELLED is a state cut short: stopped by a sibling's failure
+# (``*StateAborted``, ``MapIterationAborted``) or still running when the execution was stopped or timed
+# out; the console draws it "Cancelled", grey, and keeps red for the state whose error ended the run.
 SUCCEEDED, FAILED, CAUGHT, IN_PROGRESS, NOT_RUN = "succeeded", "failed", "caught", "in_progress", "not_run"
-STATUSES = (SUCCEEDED, FAILED, CAUGHT, IN_PROGRESS, NOT_RUN)
+CANCELLED = "cancelled"
+STATUSES = (SUCCEEDED, FAILED, CANCELLED, CAUGHT, IN_PROGRESS, NOT_RUN)
 # When several runs of a state disagree (Map iterations), the first listed wins.
-_PRECEDENCE = (FAILED, IN_PROGRESS, CAUGHT, SUCCEEDED, NOT_RUN)
+_PRECEDENCE = (FAILED, IN_PROGRESS, CAUGHT, CANCELLED, SUCCEEDED, NOT_RUN)
 
 # Node kinds besides the eight ASL state types.
 START, END, JOIN, MISSING = "Start", "End", "Join", "Missing"

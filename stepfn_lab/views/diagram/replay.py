@@ -5,6 +5,26 @@ graph reads it. Events of Map iterations and Parallel branches are interleaved i
 are told apart the way AWS links them, by walking ``previousEventId`` back to the
 ``MapIterationStarted`` (or ``ParallelStateStarted``) that began their branch.
 Taught in: notebooks/01-what-is-a-state-machine.ipynb and every notebook that colours a run.
+
+Design note (cut-short states): the console's graph has a "Cancelled" status, grey, beside "Failed",
+red (the AWS graph library's legend as the Data Science SDK loads it: Success #2BD62E, Failed #DE322F,
+Cancelled #DDDDDD, In Progress #53C9ED, Caught Error #FFA500;
+github.com/aws/aws-step-functions-data-science-sdk-python, src/stepfunctions/workflow/widgets/graph.py).
+A state is drawn CANCELLED when the history says it was cut short, never guessed:
+* its own ``TaskStateAborted``/``WaitStateAborted``/``MapStateAborted``/``ParallelStateAborted`` (a
+  sibling branch or iteration failed while it ran), or it sits in a Map iteration that ended
+  ``MapIterationAborted``, or inside a Map/Parallel that was aborted;
+* it was unfinished, without an error of its own, in a Map/Parallel where another branch or
+  iteration failed by its own error (a failure event, or a Fail state): a history that leaves out
+  the ``*Aborted`` event still shows which one failed and which one was stopped;
+* it was still in progress when the execution ended ``ExecutionAborted`` (``stop()``) or
+  ``ExecutionTimedOut``. AWS writes ``ExecutionAborted``; whether it also writes a ``*StateAborted``
+  for the running state is not established here, so the history stays as the engine writes it
+  (``ExecutionAborted`` only) and the status is derived from the execution's end: either way it is
+  CANCELLED.
+FAILED stays for the state whose error ended its branch or run (issue 16: errors show only on the
+failed state), and for the Map/Parallel that failed with it. The End node is FAILED for a FAILED or
+TIMED_OUT execution (both end the run with an error) and CANCELLED for an ABORTED one.
 """
 
 from __future__ import annotations
@@ -13,7 +33,7 @@ import json
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping
 
-from .model import (CATCH, CAUGHT, CONTAINERS, END, END_EDGE, END_ID, FAILED, IN_PROGRESS, JOIN,
+from .model import (CANCELLED, CATCH, CAUGHT, CONTAINERS, END, END_EDGE, END_ID, FAILED, IN_PROGRESS, JOIN,
                     JOIN_SUFFIX, MISSING, NOT_RUN, START, START_EDGE, START_ID, SUCCEEDED, _PRECEDENCE,
                     DiagramError, Edge, Graph, Node)
 
@@ -62,10 +82,16 @@ _CONTAINER_CLOSE = ("MapStateExited", "ParallelStateExited")
 _ITERATION_END = ("MapIterationSucceeded", "MapIterationFailed", "MapIterationAborted")
 
 
-def _outcome(event_type: str) -> bool | None:
-    """True for an event that says the state's work failed, False for success, else None."""
+_ABORTED = "aborted"
+
+
+def _outcome(event_type: str) -> bool | str | None:
+    """True for an event that says the state's work failed, False for success, ``_ABORTED`` when a
+    state was stopped half-way (``TaskStateAborted``...), else None."""
     if event_type.startswith(("Execution", "MapIteration", "MapRun")):
         return None
+    if event_type.endswith("StateAborted"):
+        return _ABORTED
     if event_type.endswith(("Failed", "TimedOut", "Aborted")):
         return True
     if event_type.endswith("Succeeded"):
@@ -82,6 +108,7 @@ class _Visit:
     parent: _Visit | None
     exited: bool = False
     failed: bool = False  # the last outcome was a failure (caught, if the state is exited)
+    aborted: bool = False  # a *StateAborted event stopped it half-way
     failures: int = 0
     edges: list[int] = field(default_factory=list)  # edge indices this visit traversed
 
@@ -104,10 +131,13 @@ class _Replay:
         self.entered: dict[int, _Visit] = {}  # StateEntered event id -> visit
         self.closed: dict[int, _Visit] = {}  # StateExited event id -> visit
         self.latest: dict[tuple, _Visit] = {}  # (node, frame) -> latest visit
-        self.iterations: dict[str, list[tuple[tuple, int | None, bool]]] = {}  # map -> (outer frame, index, failed)
+        # map -> (outer frame, index, how it ended: "failed", "aborted" or "" while running or succeeded)
+        self.iterations: dict[str, list[tuple[tuple, int | None, str]]] = {}
         self.ended_frames: set[tuple] = set()
+        self.aborted_frames: set[tuple] = set()  # iterations that ended MapIterationAborted
         self.execution_status = "RUNNING" if events else None
         self._memo: dict[tuple[int, str], Any] = {}
+        self._failing: set[int] | None = None
 
     # -- walking previousEventId back
 
@@ -184,8 +214,12 @@ class _Replay:
                 self._iteration_event(e)
             elif _outcome(t) is not None:
                 visit = self._container_owner(e) if t.startswith(("MapState", "ParallelState")) else self._owner(e)
-                if visit is not None:
-                    visit.failed = _outcome(t)
+                if visit is None:
+                    continue
+                if _outcome(t) == _ABORTED:
+                    visit.aborted = True
+                else:
+                    visit.failed = bool(_outcome(t))
                     visit.failures += visit.failed
         self._end_edges()
 
@@ -236,14 +270,16 @@ class _Replay:
             return
         outer = self._frame(e, map_id)
         if e.type == "MapIterationStarted":
-            self.iterations.setdefault(e.name or "", []).append((outer, e.index, False))
+            self.iterations.setdefault(e.name or "", []).append((outer, e.index, ""))
             return
         self.ended_frames.add(outer + ((e.name, e.index),))
+        if e.type == "MapIterationAborted":
+            self.aborted_frames.add(outer + ((e.name, e.index),))
         if e.type != "MapIterationSucceeded":
             runs = self.iterations.get(e.name or "", [])
             for i, (frame, index, _) in enumerate(runs):
                 if frame == outer and index == e.index:
-                    runs[i] = (frame, index, True)
+                    runs[i] = (frame, index, "aborted" if e.type == "MapIterationAborted" else "failed")
 
     def _end_edges(self) -> None:
         """Edges into End and into a Map/Parallel join, taken by states that finished their branch."""
@@ -271,9 +307,14 @@ class _Replay:
         return all(self.selection.get(m, i) == i for m, i in frame)
 
     def _visit_status(self, visit: _Visit) -> str:
+        """How one entry into a state ended (see the module's Design note on cut-short states)."""
         if visit.exited:
             return CAUGHT if visit.failed else SUCCEEDED
-        if self.nodes[visit.node].kind == "Fail" or self.execution_status != "RUNNING":
+        if self.nodes[visit.node].kind == "Fail":
+            return FAILED
+        if self._cut_short(visit):
+            return CANCELLED
+        if self.execution_status != "RUNNING":
             return FAILED
         if any(visit.frame[:n] in self.ended_frames for n in range(1, len(visit.frame) + 1)):
             return FAILED
@@ -283,6 +324,30 @@ class _Replay:
                 return FAILED
             parent = parent.parent
         return IN_PROGRESS
+
+    def _cut_short(self, visit: _Visit) -> bool:
+        """True when the history says this unfinished visit was stopped, not failed by its own error."""
+        frames = [visit.frame[:n] for n in range(1, len(visit.frame) + 1)]
+        if visit.aborted or any(f in self.aborted_frames for f in frames):
+            return True
+        parents, parent = [], visit.parent
+        while parent is not None:
+            parents.append(parent)
+            parent = parent.parent
+        if any(p.aborted for p in parents):
+            return True
+        if not visit.failed and visit.parent is not None and id(visit.parent) in self._failing_parents():
+            return True  # a sibling branch or iteration failed and stopped this one (no *Aborted event written)
+        # still running when the execution was stopped or timed out (not ended earlier by its own failure)
+        return (self.execution_status in ("ABORTED", "TIMED_OUT") and not any(f in self.ended_frames for f in frames)
+                and not any(p.exited for p in parents))
+
+    def _failing_parents(self) -> set[int]:
+        """Map/Parallel visits (by ``id``) one of whose inner visits failed by its own error."""
+        if self._failing is None:
+            self._failing = {id(v.parent) for v in self.visits if v.parent is not None and not v.exited
+                             and not v.aborted and (v.failed or self.nodes[v.node].kind == "Fail")}
+        return self._failing
 
     def overlay(self, current: str | None, strict: bool = True) -> Graph:
         self.run()
@@ -317,7 +382,8 @@ class _Replay:
         if node.kind == START:
             return replace(node, status=SUCCEEDED if self.events else NOT_RUN)
         if node.kind == END:
-            status = {"SUCCEEDED": SUCCEEDED, "RUNNING": NOT_RUN, None: NOT_RUN}.get(self.execution_status, FAILED)
+            status = {"SUCCEEDED": SUCCEEDED, "RUNNING": NOT_RUN, None: NOT_RUN,
+                      "ABORTED": CANCELLED}.get(self.execution_status, FAILED)
             return replace(node, status=status)
         if node.kind == JOIN:
             taken = any(e.visited and node.id in (e.head, e.tail) for e in edges)
@@ -339,14 +405,16 @@ class _Replay:
         return " · ".join(p for p in parts if p)
 
     def _iteration_note(self, name: str) -> str:
-        runs = [(i, failed) for frame, i, failed in self.iterations.get(name, []) if self._selected(frame)]
+        runs = [(i, ended) for frame, i, ended in self.iterations.get(name, []) if self._selected(frame)]
         if not runs:
             return ""
         if name in self.selection:
             return f"showing index {self.selection[name]} of {len(runs)} iterations"
-        failed = sum(1 for _, f in runs if f)
         text = f"{len(runs)} iteration{'s' if len(runs) != 1 else ''}"
-        return text + (f" · {failed} failed" if failed else "")
+        for ended in ("failed", "aborted"):
+            count = sum(1 for _, e in runs if e == ended)
+            text += f" · {count} {ended}" if count else ""
+        return text
 
     def _check_iterations(self) -> None:
         for name, index in self.selection.items():
