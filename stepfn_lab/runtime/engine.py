@@ -292,14 +292,20 @@ class Execution(DataFlow, TaskPhases, ChildFrames, RetryCatch, Describe):
         """Perform one action (a few history events at most). False when nothing can happen now."""
         if self.status != RUNNING:
             return False
-        frame = self.root
-        if frame.phase == "children" or frame.blocked or frame.ready_at > self.clock.now:
-            frame = self._pick(frame)  # (a machine without branches or iterations acts without this call)
+        root = self.root
+        wake = None
+        if root.phase == "children" or root.blocked:
+            frame = self._pick(root)
+        elif root.ready_at > self.clock.now:  # a machine without branches or iterations, waiting for its time:
+            frame, wake = None, root.ready_at  # what _pick and _wake would say, without their calls
+        else:
+            frame = root
         if frame is None:
             # Design note: a task waiting for a callback does not let virtual time run on its own
             # (the learner is the one who answers); its TimeoutSeconds/HeartbeatSeconds fire when
             # time passes for another reason, or when run(until=...) lets it pass.
-            wake = self._wake(self.root, timers=until is not None)
+            if wake is None or root.status != RUNNING:
+                wake = self._wake(root, timers=until is not None)
             if wake == NEVER or (until is not None and wake > until):
                 return False  # waiting for a callback, or for a time past `until`
             if wake > self.deadline:
@@ -313,9 +319,12 @@ class Execution(DataFlow, TaskPhases, ChildFrames, RetryCatch, Describe):
                 return True
             # the time came for a frame (an Express state's 10 ms, a Wait, a back-off): it acts now,
             # in the same call, instead of costing an extra round of scheduling
-            frame = self._pick(self.root)
-            if frame is None:
-                return True
+            if root.phase == "children" or root.blocked or root.ready_at > self.clock.now:
+                frame = self._pick(root)
+                if frame is None:
+                    return True
+            else:
+                frame = root
         if self.tokens and min((f.heartbeat_deadline for f in self.tokens.values()), default=NEVER) <= self.clock.now:
             self._check_heartbeats()
         if self.workflow_type == STANDARD and self.history.count >= MAX_HISTORY_EVENTS:
