@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import stepfn_lab as sfl
+from stepfn_lab.errors import StepFnLabError
 from stepfn_lab.services.mocks import MockConfigError
 
 INVOKE = {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
@@ -221,3 +222,9 @@ def test_odd_definitions_get_the_kits_errors(definition):
         assert str(exc)
     else:
         assert result["status"] in ("SUCCEEDED", "FAILED", "CAUGHT_ERROR", "RETRIABLE")
+
+
+def test_a_states_object_with_names_that_are_not_strings_gets_a_clear_answer():
+    # found by the property suite: a Python dict with a tuple key made the hint's join raise TypeError
+    with pytest.raises(StepFnLabError, match=r"no top-level state 'RecordOrder' \(states: \(1, 2\)\)"):
+        sfl.inspect_state({"StartAt": "RecordOrder", "States": {(1, 2): 3}}, {})

@@ -109,9 +109,11 @@ def _isolate(definition: Any, state_name: str | None) -> tuple[str, dict, str | 
                                   f"not {type(name).__name__} {reprlib.repr(name)}")
         if name not in states:
             import difflib
-            hint = difflib.get_close_matches(name, list(states), n=1)
+            names = [n for n in states if isinstance(n, str)]  # JSON names are strings; a dict may hold others
+            hint = difflib.get_close_matches(name, names, n=1)
+            shown = ", ".join(repr(n) for n in list(states)[:20]) + (", ..." if len(states) > 20 else "")
             raise InvalidArgument(f"the definition has no top-level state {name!r}"
-                             + (f" (did you mean {hint[0]!r}?)" if hint else f" (states: {', '.join(states)})"))
+                                  + (f" (did you mean {hint[0]!r}?)" if hint else f" (states: {shown})"))
         if not isinstance(states[name], dict):
             raise InvalidArgument(f"the state {name!r} must be a JSON object, not {type(states[name]).__name__}")
         return name, states[name], definition.get("QueryLanguage")
