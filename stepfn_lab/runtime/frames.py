@@ -97,6 +97,22 @@ class Fan:
         self.sink = None  # a Distributed Map's ResultWriter export, written as children end
 
 
+def _lazy_cause() -> property:
+    """A ``cause`` attribute kept in ``_cause``: a failed Lambda call's stack trace (a ``LazyText``)
+    is formatted on first read, so a retried call that nobody looks at costs no formatting."""
+
+    def get(self) -> Any:
+        cause = self._cause
+        if cause is not None and type(cause) is LazyText:
+            cause = self._cause = str(cause)
+        return cause
+
+    def put(self, value: Any) -> None:
+        self._cause = value
+
+    return property(get, put)
+
+
 class Frame:
     """A cursor on one running sequence of states (the machine, a branch, an iteration)."""
 
@@ -145,17 +161,7 @@ class Frame:
         self.choice: int | str | None = None  # the Choice rule that matched (its index) or "Default"
         self.attempt_id = 0  # the first event of the current attempt (TaskScheduled, <Type>StateStarted)
 
-    @property
-    def cause(self) -> Any:
-        """The error's cause; a retried Lambda call's stack trace is formatted on first read."""
-        cause = self._cause
-        if cause is not None and type(cause) is LazyText:
-            cause = self._cause = str(cause)
-        return cause
-
-    @cause.setter
-    def cause(self, value: Any) -> None:
-        self._cause = value
+    cause = _lazy_cause()  # the error's cause
 
     def current_state(self) -> State:
         return self.definition.states[self.state]
@@ -207,17 +213,7 @@ class Step:
             events = history.events
             self.at = events[last_event - 1].at if 0 < last_event <= len(events) else None
 
-    @property
-    def cause(self) -> Any:
-        """The cause of the failure; a failed Lambda call's stack trace is formatted on first read."""
-        cause = self._cause
-        if cause is not None and type(cause) is LazyText:
-            cause = self._cause = str(cause)
-        return cause
-
-    @cause.setter
-    def cause(self, value: Any) -> None:
-        self._cause = value
+    cause = _lazy_cause()  # the cause of the failure
 
     def __repr__(self) -> str:
         where = f" in {self.path}" if self.path else ""
