@@ -823,15 +823,7 @@ def test_iterations_stopped_by_a_failing_sibling_get_their_closing_events_and_ca
 
 
 def test_a_task_in_progress_in_a_stopped_branch_gets_task_state_aborted() -> None:
-    machine = sfl.StateMachine.from_json({"StartAt": "Both", "States": {"Both": {
-        "Type": "Parallel", "End": True, "Branches": [
-            {"StartAt": "Slow", "States": {"Slow": {"Type": "Wait", "Seconds": 30, "End": True}}},
-            {"StartAt": "Boom", "States": {"Boom": {"Type": "Task", "Resource": LAMBDA + "Boom", "End": True}}}]}}},
-        name="Both")
-
-    def boom(event, context):
-        raise RuntimeError("no")
-    stepper = Stepper(machine, {}, lambdas={"Boom": boom})
+    stepper = both_stepper()
     stepper._run_end.click()
     ex = stepper.execution
     assert ex.status == "FAILED"
