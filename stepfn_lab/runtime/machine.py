@@ -128,23 +128,16 @@ def _validate(definition: Any, workflow_type: str) -> list:
 
 
 # Design note: ``validate=False`` skips what AWS checks but the engine does not need (names, reachability,
-# unknown fields, query-language rules, integrations). What no run can use is refused all the same, with the
-# validator's own words: a field of the wrong JSON type, a number outside its range, and fields that must
-# come alone or not at all. Without this, such a value reached the state's phase and ended in "Internal
-# error" or a Python exception (found by the property suite and a field-by-value sweep); a missing required
-# field (a Task without Resource) is refused too.
-_UNRUNNABLE = ("Expected value of type", "Maximum value is", "Minimum value is",
-               "There should only be one of the following fields", "One of these fields is required",
-               "These fields are required")
-
-
+# unknown fields, query-language rules, integrations). What no run can use is refused all the same, in the
+# validator's own words (``asl.validate.unrunnable``): a field of the wrong JSON type, a number out of range,
+# required fields missing or clashing. Without this, such a value reached the state's phase and ended in
+# "Internal error" or a Python exception (found by the property suite and a field-by-value sweep).
 def _unrunnable(definition: Any, workflow_type: str) -> list:
     try:
-        from ..asl.validate import validate
+        from ..asl.validate import unrunnable, validate
     except ImportError:
         return []
-    return [p for p in validate(definition, workflow_type=workflow_type)
-            if p.severity == "ERROR" and p.message.startswith(_UNRUNNABLE)]
+    return unrunnable(validate(definition, workflow_type=workflow_type))
 
 
 def _log_level(level: str | None) -> str | None:

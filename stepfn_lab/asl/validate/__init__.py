@@ -54,9 +54,9 @@ from ...errors import Problem
 from .checker import Validator, run
 from .fields import EXPRESS, STANDARD
 from .load import check_json, duplicate_key, load
-from .report import format_problems, render_location, short, to_aws_response
+from .report import format_problems, render_location, short, to_aws_response, unrunnable
 
-__all__ = ["validate", "format_problems", "to_aws_response", "render_location", "STANDARD", "EXPRESS"]
+__all__ = ["validate", "unrunnable", "format_problems", "to_aws_response", "render_location", "STANDARD", "EXPRESS"]
 
 
 def validate(definition: Any, workflow_type: str = STANDARD, *,

@@ -62,6 +62,18 @@ def render_location(path: Path) -> str:
     return out or "/"
 
 
+# AWS's wordings for a value no run can use: the wrong JSON type, a number out of range, required fields
+# missing or clashing. StateMachine.from_json(validate=False) still refuses these (runtime/machine.py).
+_UNRUNNABLE = ("Expected value of type", "Maximum value is", "Minimum value is",
+               "There should only be one of the following fields", "One of these fields is required",
+               "These fields are required")
+
+
+def unrunnable(problems: list[Problem]) -> list[Problem]:
+    """The problems among ``problems`` that no run can get past (see ``_UNRUNNABLE``)."""
+    return [p for p in problems if p.severity == ERROR and p.message.startswith(_UNRUNNABLE)]
+
+
 def format_problems(problems: list[Problem]) -> str:
     """Readable text: one block per problem (where, what, hint, caret excerpt), then a count."""
     if not problems:
