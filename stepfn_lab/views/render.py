@@ -270,11 +270,12 @@ def cluster_colour(kind: str) -> str:
 
 def _legend(style: RenderStyle) -> str:
     cells = []
-    for status in LEGEND:
+    for status in LEGEND:  # a gap after each word: Graphviz measures text with its own font metrics, and a
+        # browser drawing the wasm layout with a wider sans-serif font would run the word into the next swatch
         outline = f' border="1" color="{style.unvisited}"' if status == d.NOT_RUN else ""  # white on white
         cells.append(f'<td bgcolor="{style.status_colours[status]}" width="14" height="10" fixedsize="true"'
                      f'{outline}></td>'
-                     f'<td align="left">{_html(status_name(status))}</td>')
+                     f'<td align="left">{_html(status_name(status))}</td><td width="10"></td>')
     return ('<<table border="0" cellborder="0" cellspacing="3" cellpadding="1"><tr>'
             + "".join(cells) + "</tr></table>>")
 
